@@ -1,0 +1,42 @@
+"""``graphcl run RECIPE``: run a YAML recipe."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import yaml
+
+from graphcl.config.recipe import available, load_recipe, run_recipe
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="run a YAML recipe",
+        description="Run a recipe file (or a shipped recipe by name: "
+        + ", ".join(available())
+        + "). Every key is validated before anything runs.",
+    )
+    parser.add_argument("recipe", help="recipe YAML path or shipped recipe name")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a recipe key, e.g. --set evaluate.seeds=1 (repeatable)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the resolved recipe and exit")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    recipe = load_recipe(args.recipe, args.overrides)
+    if args.dry_run:
+        print(yaml.safe_dump(recipe, sort_keys=False).rstrip())
+        return 0
+    result = run_recipe(recipe, progress=not args.quiet)
+    print(result.table())
+    print(f"run directory: {result.run_dir}")
+    return 0

@@ -1,0 +1,166 @@
+"""Loading, overriding, validating and running recipes.
+
+A recipe is a YAML mapping::
+
+    name: quickstart                 # names the run directory
+    description: ...                 # free text
+    output_dir: runs                 # parent of run directories
+    evaluate:                        # graphcl.evaluation.EvaluationConfig fields
+      datasets: [chembl2321810]
+      encoder: {name: gin, hidden: 128}
+      train: {epochs: 40}
+
+Every key is checked before anything runs: an unknown or misspelt key raises
+:class:`~graphcl.errors.RecipeError` naming the full key path and the valid keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from copy import deepcopy
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graphcl.config.signature import check_kwargs
+from graphcl.encoders.head import PredictionHead
+from graphcl.encoders.registry import ENCODERS
+from graphcl.errors import RecipeError, UnknownNameError
+from graphcl.evaluation.finetune import FinetuneConfig
+from graphcl.evaluation.protocol import EvaluationConfig, EvaluationResult, evaluate
+from graphcl.typing import PathType
+
+TOP_LEVEL_KEYS = ("name", "description", "output_dir", "evaluate")
+
+
+def recipe_dir() -> Path:
+    """Directory of the recipes shipped with graphcl."""
+    packaged = Path(str(resources.files("graphcl.config").joinpath("recipes")))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "recipes"
+
+
+def available() -> list[str]:
+    """Names of the shipped recipes."""
+    return sorted(p.stem for p in recipe_dir().glob("*.yaml"))
+
+
+def find_recipe(path_or_name: PathType) -> Path:
+    """A recipe file by path, or by name among the shipped recipes.
+
+    Raises:
+        UnknownNameError: neither a file nor a shipped recipe; lists the shipped ones.
+    """
+    path = Path(path_or_name)
+    if path.is_file():
+        return path
+    candidate = recipe_dir() / f"{path.stem}.yaml"
+    if candidate.is_file():
+        return candidate
+    raise UnknownNameError("recipe", str(path_or_name), available(), hint="or a YAML file path")
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """``"evaluate.train.epochs=5"`` -> (["evaluate", "train", "epochs"], 5); values are YAML.
+
+    Raises:
+        RecipeError: no ``=`` or an empty key.
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise RecipeError(f"--set expects key=value (e.g. evaluate.train.epochs=5), got {text!r}")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError as exc:
+        raise RecipeError(f"--set {key}: value {value!r} is not valid YAML ({exc})") from exc
+    return key.strip().split("."), parsed
+
+
+def apply_overrides(recipe: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """A copy of ``recipe`` with each ``key.path=value`` set (intermediate mappings created)."""
+    out = deepcopy(recipe)
+    for text in overrides:
+        path, value = parse_override(text)
+        node = out
+        for depth, part in enumerate(path[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                where = ".".join(path[: depth + 1])
+                raise RecipeError(f"--set {'.'.join(path)}: {where} is not a mapping")
+            node = child
+        node[path[-1]] = value
+    return out
+
+
+def validate(recipe: dict[str, Any]) -> None:
+    """Check every key of a recipe against the constructor it feeds.
+
+    Raises:
+        RecipeError: the first unknown key (full path) with the valid keys, or a bad value.
+    """
+    if not isinstance(recipe, dict):
+        raise RecipeError("a recipe must be a YAML mapping of sections")
+    for key in recipe:
+        if key not in TOP_LEVEL_KEYS:
+            raise RecipeError(
+                f"unknown key {key!r} at the top of the recipe; valid keys: "
+                + ", ".join(TOP_LEVEL_KEYS)
+            )
+    section = recipe.get("evaluate")
+    if section is None:
+        raise RecipeError("the recipe has no job section; add 'evaluate:'")
+    if not isinstance(section, dict):
+        raise RecipeError("evaluate must be a mapping")
+    check_kwargs(EvaluationConfig, section, "evaluate")
+    if "datasets" not in section:
+        raise RecipeError("evaluate.datasets is required")
+    check_kwargs(FinetuneConfig, section.get("train") or {}, "evaluate.train")
+    check_kwargs(
+        PredictionHead, section.get("head") or {}, "evaluate.head", exclude=("in_dim", "num_tasks")
+    )
+    encoder = dict(section.get("encoder") or {})
+    name = encoder.pop("name", "gin")
+    if name not in ENCODERS:
+        raise UnknownNameError(
+            "encoder", name, ENCODERS.available(), hint="set in evaluate.encoder.name"
+        )
+    check_kwargs(
+        ENCODERS.get(name),
+        encoder,
+        f"evaluate.encoder ({name})",
+        exclude=("atom_feature_dims", "bond_feature_dims"),
+    )
+
+
+def load_recipe(path_or_name: PathType, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Read, override and validate a recipe.
+
+    Args:
+        path_or_name: a YAML file or the name of a shipped recipe (``quickstart``).
+        overrides: ``key.path=value`` strings applied after reading.
+
+    Returns:
+        The resolved recipe (what is saved as the run's ``recipe.yaml``).
+    """
+    path = find_recipe(path_or_name)
+    with open(path, encoding="utf-8") as handle:
+        try:
+            recipe = yaml.safe_load(handle) or {}
+        except yaml.YAMLError as exc:
+            raise RecipeError(f"{path}: not valid YAML ({exc})") from exc
+    recipe = apply_overrides(recipe, overrides)
+    recipe.setdefault("name", path.stem)
+    validate(recipe)
+    return recipe
+
+
+def run_recipe(recipe: dict[str, Any], progress: bool = True) -> EvaluationResult:
+    """Run a validated recipe and write its run directory under ``output_dir``."""
+    return evaluate(
+        output_dir=recipe.get("output_dir", "runs"),
+        run_name=recipe["name"],
+        progress=progress,
+        recipe=recipe,
+        **recipe["evaluate"],
+    )

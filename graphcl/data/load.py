@@ -1,0 +1,220 @@
+"""``load_dataset``: a dataset name or a file path in, a featurized :class:`MoleculeDataset` out.
+
+Featurized datasets are cached in ``$GRAPHCL_HOME/processed/<name>/`` under a key made of the
+source files' SHA-256 digests, the reading options and the featurizer's name and version, so a
+second load reads one file instead of featurizing again, and any change to the data or the
+featurizer produces a fresh cache. Unparsable SMILES are skipped, counted, warned about and listed
+(row, line, SMILES, reason) in ``rejects.csv`` next to the cache.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from graphcl.data.card import DatasetCard, FileSpec, get_card
+from graphcl.data.dataset import DatasetInfo, MoleculeDataset
+from graphcl.data.featurize import Reject, featurize_smiles
+from graphcl.data.fetch import fetch_file
+from graphcl.data.paths import processed_dir
+from graphcl.data.readers import RawTable, read_table
+from graphcl.errors import DatasetError
+from graphcl.featurization import build as build_featurizer
+from graphcl.typing import PathType
+
+_SMILES_SUFFIXES = (".smi", ".smiles", ".txt")
+
+
+def card_for_file(
+    path: PathType,
+    smiles_column: str | None = None,
+    label_columns: Sequence[str] | None = None,
+    task: str | None = None,
+) -> DatasetCard:
+    """A card for a user's own file, without writing YAML.
+
+    CSV/TSV files (optionally ``.gz``) need a SMILES column (default ``smiles``); labels default to
+    every other column. ``.smi``/``.txt`` files hold one SMILES per line and are unlabeled. The
+    task is inferred when not given: labels that are all 0/1 (or missing) mean classification.
+    """
+    path = Path(path).expanduser().resolve()
+    if not path.is_file():
+        raise DatasetError(f"no such file: {path}")
+    name = path.name.split(".")[0]
+    stem = path.name.removesuffix(".gz")
+    fmt = "smiles_lines" if stem.endswith(_SMILES_SUFFIXES) else "csv"
+    return DatasetCard(
+        name=name,
+        title=path.name,
+        files=(FileSpec(path=str(path)),),
+        format=fmt,
+        task=task or ("unlabeled" if fmt == "smiles_lines" else "auto"),
+        metric="auto",
+        smiles_column=smiles_column or "smiles",
+        label_columns=tuple(label_columns) if label_columns else ("*",),
+        source=str(path),
+    )
+
+
+def resolve_card(
+    name_or_path: str | PathType,
+    smiles_column: str | None = None,
+    label_columns: Sequence[str] | None = None,
+    task: str | None = None,
+) -> DatasetCard:
+    """The card of a registered dataset, or one made for a user file."""
+    text = str(name_or_path)
+    if Path(text).expanduser().is_file():
+        return card_for_file(text, smiles_column, label_columns, task)
+    card = get_card(text)
+    if smiles_column or label_columns or task:
+        raise DatasetError(
+            f"{card.name} is a registered dataset; smiles_column, label_columns and task come "
+            "from its card (datasets/{card.name}.yaml)"
+        )
+    return card
+
+
+def _infer_task(card: DatasetCard, table: RawTable) -> tuple[str, str]:
+    task = card.task
+    if task == "auto":
+        if table.labels.shape[1] == 0:
+            task = "unlabeled"
+        else:
+            values = table.labels[~np.isnan(table.labels)]
+            task = "classification" if np.isin(values, (0.0, 1.0)).all() else "regression"
+    metric = (
+        card.metric
+        if card.metric != "auto"
+        else {"classification": "roc_auc", "regression": "rmse"}.get(task, "none")
+    )
+    return task, metric
+
+
+def _write_rejects(path: Path, rejects: Sequence[Reject], lines: Sequence[int]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "line", "smiles", "reason"])
+        for reject in rejects:
+            writer.writerow([reject.row, lines[reject.row], reject.smiles, reject.reason])
+
+
+def fetch_dataset(
+    name_or_path: str | PathType, *, verify: bool = True, progress: bool = True
+) -> list[tuple[Path, str]]:
+    """Make a dataset's source files available locally (mirror, cache or download).
+
+    Returns:
+        (path, sha256) of each source file.
+    """
+    card = resolve_card(name_or_path)
+    return [fetch_file(spec, card.name, verify=verify, progress=progress) for spec in card.files]
+
+
+def load_dataset(
+    name_or_path: str | PathType,
+    featurizer: str = "ogb",
+    *,
+    smiles_column: str | None = None,
+    label_columns: Sequence[str] | None = None,
+    task: str | None = None,
+    workers: int | None = None,
+    cache: bool = True,
+    verify: bool = True,
+    progress: bool = True,
+) -> MoleculeDataset:
+    """Load and featurize a molecular dataset.
+
+    Args:
+        name_or_path: a registered dataset (``bbbp``, ``tox21``, ``chembl2321810`` ...; see
+            ``graphcl datasets list``) or the path of a CSV/SMILES file.
+        featurizer: registered featurizer name (``ogb`` or ``rich``).
+        smiles_column: SMILES column of a user CSV (default ``smiles``).
+        label_columns: label columns of a user CSV (default: all other columns).
+        task: ``classification`` or ``regression`` for a user CSV (default: inferred).
+        workers: featurization processes (None: all cores).
+        cache: read and write the featurized cache.
+        verify: check SHA-256 digests against the card.
+        progress: show progress bars.
+
+    Returns:
+        The dataset; its ``info`` says what the labels are and how to evaluate.
+
+    Raises:
+        UnknownNameError: not a registered dataset nor an existing file; lists the datasets.
+        DatasetError: a column is missing or labels are not numeric.
+        DownloadError, DigestMismatchError: the source cannot be obtained or verified.
+
+    Example:
+        >>> ds = load_dataset("chembl2321810", progress=False)  # embedded in RDKit
+        >>> ds.info.task, ds.num_tasks, len(ds)
+        ('regression', 1, 1017)
+    """
+    card = resolve_card(name_or_path, smiles_column, label_columns, task)
+    feat = build_featurizer(featurizer)
+    sources = [fetch_file(spec, card.name, verify=verify, progress=progress) for spec in card.files]
+    key_material = json.dumps(
+        {
+            "digests": [digest for _, digest in sources],
+            "format": card.format,
+            "smiles_column": card.smiles_column,
+            "label_columns": list(card.label_columns),
+            "id_column": card.id_column,
+            "task": card.task,
+            "featurizer": feat.cache_key,
+        },
+        sort_keys=True,
+    )
+    key = hashlib.sha256(key_material.encode()).hexdigest()[:16]
+    directory = processed_dir(card.name) / f"{feat.cache_key}-{key}"
+    cached = directory / "graphs.pt"
+    if cache and cached.is_file():
+        return MoleculeDataset.load(cached)
+
+    table = read_table(card, [path for path, _ in sources])
+    if card.num_tasks is not None and len(table.label_names) != card.num_tasks:
+        raise DatasetError(
+            f"{card.name}: expected {card.num_tasks} label columns, found "
+            f"{len(table.label_names)} in {sources[0][0]}"
+        )
+    task_type, metric = _infer_task(card, table)
+    result = featurize_smiles(
+        table.smiles, feat, workers=workers, progress=progress, desc=f"featurizing {card.name}"
+    )
+    info = DatasetInfo(
+        name=card.name,
+        task=task_type,
+        metric=metric,
+        label_names=table.label_names,
+        featurizer=feat.name,
+        default_split=card.default_split,
+        units=card.units,
+        source=[{"path": str(path), "sha256": digest} for path, digest in sources],
+    )
+    dataset = MoleculeDataset(
+        result.store,
+        torch.from_numpy(table.labels[result.kept]).float(),
+        [table.smiles[i] for i in result.kept],
+        result.kept,
+        info,
+    )
+    if cache or result.rejects:
+        directory.mkdir(parents=True, exist_ok=True)
+    if result.rejects:
+        rejects_path = directory / "rejects.csv"
+        _write_rejects(rejects_path, result.rejects, table.lines)
+        warnings.warn(
+            f"{card.name}: skipped {len(result.rejects)} of {len(table.smiles)} records whose "
+            f"SMILES RDKit cannot parse; see {rejects_path}",
+            stacklevel=2,
+        )
+    if cache:
+        dataset.save(cached)
+    return dataset

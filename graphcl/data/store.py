@@ -1,0 +1,155 @@
+"""Flat, contiguous storage of many small graphs and vectorized mini-batching.
+
+A :class:`GraphStore` keeps every graph of a dataset in a handful of tensors (nodes of graph ``i``
+are rows ``node_ptr[i]:node_ptr[i+1]``), the way PyG's ``InMemoryDataset`` does. Building a
+mini-batch gathers the selected ranges with tensor operations instead of collating a Python list
+of ``Data`` objects, which makes batching ~100x cheaper and keeps data loading off the critical
+path of training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import Batch, Data
+
+
+def _compact(values: Tensor) -> Tensor:
+    """The smallest integer dtype that holds ``values`` (uint8 for categories, else int16/32)."""
+    if values.numel() == 0:
+        return values.to(torch.uint8)
+    low, high = int(values.min()), int(values.max())
+    for dtype in (torch.uint8, torch.int16, torch.int32):
+        info = torch.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return values.to(dtype)
+    return values.to(torch.int64)
+
+
+def concat_ranges(starts: Tensor, lengths: Tensor) -> Tensor:
+    """Concatenation of ``arange(s, s + n)`` for every (s, n) pair, without a Python loop.
+
+    Shape: starts (K,), lengths (K,) -> (lengths.sum(),).
+
+    Example:
+        >>> concat_ranges(torch.tensor([5, 0]), torch.tensor([2, 3])).tolist()
+        [5, 6, 0, 1, 2]
+    """
+    total = int(lengths.sum())
+    offsets = torch.cumsum(lengths, 0) - lengths  # start of each range in the output
+    shift = torch.repeat_interleave(starts - offsets, lengths, output_size=total)
+    return torch.arange(total, dtype=torch.long) + shift
+
+
+@dataclass
+class GraphStore:
+    """Many graphs in flat tensors.
+
+    Attributes:
+        x: node features of all graphs. Shape: (total_nodes, F), compact integer dtype.
+        edge_index: edges with *local* node indices (within their graph).
+            Shape: (2, total_edges), compact integer dtype.
+        edge_attr: edge features. Shape: (total_edges, B), compact integer dtype.
+        node_ptr: graph ``i`` owns nodes ``node_ptr[i]:node_ptr[i+1]``. Shape: (G + 1,), int64.
+        edge_ptr: graph ``i`` owns edges ``edge_ptr[i]:edge_ptr[i+1]``. Shape: (G + 1,), int64.
+    """
+
+    x: Tensor
+    edge_index: Tensor
+    edge_attr: Tensor
+    node_ptr: Tensor
+    edge_ptr: Tensor
+
+    @classmethod
+    def from_numpy(
+        cls,
+        x: np.ndarray,
+        edge_index: np.ndarray,
+        edge_attr: np.ndarray,
+        node_counts: np.ndarray,
+        edge_counts: np.ndarray,
+    ) -> GraphStore:
+        """Pack concatenated per-graph arrays into a store.
+
+        Args:
+            x: node features of all graphs, graph after graph. Shape: (total_nodes, F).
+            edge_index: local node indices of all edges. Shape: (2, total_edges).
+            edge_attr: edge features. Shape: (total_edges, B).
+            node_counts: nodes per graph. Shape: (G,).
+            edge_counts: edges per graph. Shape: (G,).
+        """
+        zero = np.zeros(1, dtype=np.int64)
+        return cls(
+            x=_compact(torch.from_numpy(x)),
+            edge_index=_compact(torch.from_numpy(edge_index)),
+            edge_attr=_compact(torch.from_numpy(edge_attr)),
+            node_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(node_counts)])),
+            edge_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(edge_counts)])),
+        )
+
+    def __len__(self) -> int:
+        return self.node_ptr.numel() - 1
+
+    @property
+    def num_nodes(self) -> Tensor:
+        """Atoms per graph. Shape: (G,)."""
+        return self.node_ptr[1:] - self.node_ptr[:-1]
+
+    def get(self, index: int) -> Data:
+        """Graph ``index`` as a ``Data`` with int64 tensors."""
+        n0, n1 = int(self.node_ptr[index]), int(self.node_ptr[index + 1])
+        e0, e1 = int(self.edge_ptr[index]), int(self.edge_ptr[index + 1])
+        return Data(
+            x=self.x[n0:n1].long(),
+            edge_index=self.edge_index[:, e0:e1].long(),
+            edge_attr=self.edge_attr[e0:e1].long(),
+        )
+
+    def collate(self, indices: Tensor) -> Batch:
+        """Mini-batch of the graphs at ``indices``, equal to ``Batch.from_data_list``.
+
+        Args:
+            indices: graph indices. Shape: (B,), int64.
+
+        Returns:
+            ``Batch`` with ``x``, ``edge_index`` (global node indices), ``edge_attr``, ``batch``
+            and ``ptr``; it supports ``to_data_list()`` and ``num_graphs`` like a collated batch.
+        """
+        indices = indices.long()
+        node_start, edge_start = self.node_ptr[indices], self.edge_ptr[indices]
+        node_count = self.node_ptr[indices + 1] - node_start
+        edge_count = self.edge_ptr[indices + 1] - edge_start
+        num_nodes = int(node_count.sum())
+        num_edges = int(edge_count.sum())
+        nodes = concat_ranges(node_start, node_count)
+        edges = concat_ranges(edge_start, edge_count)
+        zero = torch.zeros(1, dtype=torch.long)
+        ptr = torch.cat([zero, torch.cumsum(node_count, 0)])
+        eptr = torch.cat([zero, torch.cumsum(edge_count, 0)])
+        graph_ids = torch.arange(indices.numel())
+        edge_shift = torch.repeat_interleave(ptr[:-1], edge_count, output_size=num_edges)
+        batch = Batch(
+            x=self.x[nodes].long(),
+            edge_index=self.edge_index[:, edges].long() + edge_shift,
+            edge_attr=self.edge_attr[edges].long(),
+            batch=torch.repeat_interleave(graph_ids, node_count, output_size=num_nodes),
+            ptr=ptr,
+        )
+        batch._num_graphs = indices.numel()
+        zeros = torch.zeros(indices.numel(), dtype=torch.long)
+        batch._slice_dict = {"x": ptr, "edge_index": eptr, "edge_attr": eptr}
+        batch._inc_dict = {"x": zeros, "edge_index": ptr[:-1], "edge_attr": zeros}
+        return batch
+
+    def state(self) -> dict[str, Tensor]:
+        """Tensors to save (``torch.save``; load with ``weights_only=True``)."""
+        return {
+            "x": self.x,
+            "edge_index": self.edge_index,
+            "edge_attr": self.edge_attr,
+            "node_ptr": self.node_ptr,
+            "edge_ptr": self.edge_ptr,
+        }

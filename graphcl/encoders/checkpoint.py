@@ -1,0 +1,91 @@
+"""Encoder checkpoints: weights plus what is needed to rebuild the encoder.
+
+Format (a ``torch.save`` dict, read with ``torch.load(weights_only=True)``)::
+
+    {"format": "graphcl-encoder", "graphcl_version": "0.1.0",
+     "featurizer": "ogb", "encoder": {"name": "gin", "config": {...}},
+     "state_dict": {...}, "meta": {...}}
+
+Pre-training runs write these; ``graphcl eval --checkpoint`` starts fine-tuning from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from graphcl._version import __version__
+from graphcl.encoders.base import GraphEncoder
+from graphcl.encoders.registry import ENCODERS
+from graphcl.encoders.registry import build as build_encoder
+from graphcl.errors import CheckpointError
+from graphcl.typing import PathType
+
+FORMAT = "graphcl-encoder"
+
+
+def encoder_name(encoder: GraphEncoder) -> str:
+    """Registry name of an encoder instance."""
+    for name in ENCODERS:
+        if type(encoder) is ENCODERS.get(name):
+            return name
+    raise CheckpointError(f"{type(encoder).__name__} is not a registered encoder")
+
+
+def save_encoder(
+    path: PathType,
+    encoder: GraphEncoder,
+    featurizer: str,
+    meta: dict[str, Any] | None = None,
+) -> None:
+    """Write an encoder checkpoint.
+
+    Args:
+        path: destination file.
+        encoder: the encoder (its ``config`` and weights are stored).
+        featurizer: name of the featurizer whose graphs it encodes.
+        meta: extra plain data (method, epochs, dataset ...).
+    """
+    torch.save(
+        {
+            "format": FORMAT,
+            "graphcl_version": __version__,
+            "featurizer": featurizer,
+            "encoder": {"name": encoder_name(encoder), "config": dict(encoder.config)},
+            "state_dict": encoder.state_dict(),
+            "meta": meta or {},
+        },
+        path,
+    )
+
+
+def load_encoder(path: PathType, **overrides: Any) -> tuple[GraphEncoder, str, dict[str, Any]]:
+    """Rebuild an encoder from a checkpoint.
+
+    Args:
+        path: checkpoint file.
+        **overrides: constructor arguments to change, e.g. ``dropout=0.5`` for fine-tuning a
+            model pre-trained without dropout; architecture changes fail to load.
+
+    Returns:
+        The encoder with its weights, the featurizer name, and the checkpoint's ``meta``.
+
+    Raises:
+        CheckpointError: the file is not a graphcl encoder checkpoint or does not match its
+            recorded configuration.
+    """
+    try:
+        payload = torch.load(path, weights_only=True, map_location="cpu")
+    except (OSError, RuntimeError) as exc:
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a graphcl encoder checkpoint")
+    spec = payload["encoder"]
+    config = {**spec["config"], **overrides}
+    encoder = build_encoder(spec["name"], payload["featurizer"], **config)
+    try:
+        encoder.load_state_dict(payload["state_dict"])
+    except RuntimeError as exc:
+        raise CheckpointError(f"{path}: weights do not fit the recorded encoder: {exc}") from exc
+    return encoder, str(payload["featurizer"]), dict(payload.get("meta", {}))

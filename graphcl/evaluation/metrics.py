@@ -1,0 +1,93 @@
+"""Metrics of molecular property prediction, per task with missing labels ignored.
+
+ROC-AUC follows pretrain-gnns: a task counts only if the evaluated molecules hold both classes
+for it; the score is the mean over counted tasks, and the skipped tasks are reported. RMSE is
+computed per task over present labels and averaged over tasks (chemprop's convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from graphcl.registry import Registry
+from graphcl.typing import FloatArray
+
+
+@dataclass(frozen=True)
+class TaskScores:
+    """A metric over all tasks.
+
+    Attributes:
+        value: mean over scored tasks (NaN when no task could be scored).
+        per_task: one score per task, None where the task was skipped.
+        skipped: names of skipped tasks (one class only, or no labels, in the evaluated set).
+    """
+
+    value: float
+    per_task: list[float | None]
+    skipped: list[str]
+
+
+def _mean(scores: Sequence[float | None]) -> float:
+    present = [s for s in scores if s is not None]
+    return float(np.mean(present)) if present else float("nan")
+
+
+def roc_auc(y_true: FloatArray, y_score: FloatArray, task_names: Sequence[str]) -> TaskScores:
+    """Mean ROC-AUC over tasks that have both classes among present labels.
+
+    Args:
+        y_true: labels in {0, 1}, NaN = missing. Shape: (N, T).
+        y_score: scores (logits or probabilities). Shape: (N, T).
+        task_names: T names, for the skipped list.
+    """
+    per_task: list[float | None] = []
+    skipped = []
+    for t, name in enumerate(task_names):
+        present = ~np.isnan(y_true[:, t])
+        labels = y_true[present, t]
+        if labels.size == 0 or labels.min() == labels.max():
+            per_task.append(None)
+            skipped.append(name)
+        else:
+            per_task.append(float(roc_auc_score(labels, y_score[present, t])))
+    return TaskScores(_mean(per_task), per_task, skipped)
+
+
+def rmse(y_true: FloatArray, y_pred: FloatArray, task_names: Sequence[str]) -> TaskScores:
+    """Root-mean-square error per task over present labels, averaged over tasks.
+
+    Shape: y_true, y_pred (N, T), in label units; NaN in ``y_true`` = missing.
+    """
+    per_task: list[float | None] = []
+    skipped = []
+    for t, name in enumerate(task_names):
+        present = ~np.isnan(y_true[:, t])
+        if not present.any():
+            per_task.append(None)
+            skipped.append(name)
+        else:
+            error = y_pred[present, t] - y_true[present, t]
+            per_task.append(float(np.sqrt(np.mean(error**2))))
+    return TaskScores(_mean(per_task), per_task, skipped)
+
+
+METRICS: Registry[Callable[..., TaskScores]] = Registry("metric")
+METRICS.register("roc_auc")(roc_auc)
+METRICS.register("rmse")(rmse)
+
+#: Whether a larger value of the metric is better.
+HIGHER_IS_BETTER = {"roc_auc": True, "rmse": False}
+
+
+def is_better(metric: str, candidate: float, best: float | None) -> bool:
+    """Whether ``candidate`` improves on ``best`` (NaN never does; anything beats None)."""
+    if np.isnan(candidate):
+        return False
+    if best is None or np.isnan(best):
+        return True
+    return candidate > best if HIGHER_IS_BETTER[metric] else candidate < best

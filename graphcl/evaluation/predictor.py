@@ -1,0 +1,127 @@
+"""A trained property predictor for chemists: SMILES in, predictions in label units out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from graphcl._version import __version__
+from graphcl.data.dataset import DatasetInfo
+from graphcl.data.featurize import featurize_smiles
+from graphcl.encoders.checkpoint import encoder_name
+from graphcl.encoders.head import PredictionHead, PropertyModel
+from graphcl.encoders.registry import build as build_encoder
+from graphcl.errors import CheckpointError, InvalidSmilesError
+from graphcl.typing import PathType
+
+FORMAT = "graphcl-predictor"
+
+
+class Predictor:
+    """Encoder + head trained on one dataset, with its featurizer and label scaling.
+
+    Args:
+        model: the trained model.
+        featurizer: name of the featurizer it was trained with.
+        info: what the outputs mean (task type, label names, units).
+        target_mean, target_std: regression label scaling (outputs * std + mean).
+
+    Example:
+        >>> result = graphcl.evaluate(["chembl2321810"], seeds=1)  # doctest: +SKIP
+        >>> result.predictor("chembl2321810").predict(["c1ccccc1O"])  # doctest: +SKIP
+        tensor([[5.91]])
+    """
+
+    def __init__(
+        self,
+        model: PropertyModel,
+        featurizer: str,
+        info: DatasetInfo,
+        target_mean: Sequence[float],
+        target_std: Sequence[float],
+    ) -> None:
+        self.model = model.eval()
+        self.featurizer = featurizer
+        self.info = info
+        self.target_mean = torch.tensor(list(target_mean), dtype=torch.float32)
+        self.target_std = torch.tensor(list(target_std), dtype=torch.float32)
+
+    @property
+    def task_names(self) -> list[str]:
+        return list(self.info.label_names)
+
+    @torch.no_grad()
+    def predict(self, smiles: Sequence[str], batch_size: int = 256) -> Tensor:
+        """Predictions for each SMILES.
+
+        Returns:
+            Shape: (len(smiles), num_tasks). Probabilities of the positive class for
+            classification tasks; values in label units (e.g. pIC50) for regression.
+
+        Raises:
+            InvalidSmilesError: a SMILES cannot be parsed (the first bad one is named).
+        """
+        if isinstance(smiles, str):
+            smiles = [smiles]
+        featurized = featurize_smiles(smiles, self.featurizer, workers=0, progress=False)
+        if featurized.rejects:
+            bad = featurized.rejects[0]
+            raise InvalidSmilesError(bad.smiles, bad.reason)
+        device = next(self.model.parameters()).device
+        outputs = []
+        for index in torch.arange(len(smiles)).split(batch_size):
+            outputs.append(self.model(featurized.store.collate(index).to(device)).cpu())
+        out = torch.cat(outputs) if outputs else torch.zeros(0, len(self.task_names))
+        if self.info.task == "classification":
+            return torch.sigmoid(out)
+        return out * self.target_std + self.target_mean
+
+    def save(self, path: PathType) -> None:
+        """Write the predictor (load it with :meth:`load`; safe ``weights_only`` format)."""
+        torch.save(
+            {
+                "format": FORMAT,
+                "graphcl_version": __version__,
+                "featurizer": self.featurizer,
+                "encoder": {
+                    "name": encoder_name(self.model.encoder),
+                    "config": dict(self.model.encoder.config),
+                },
+                "head": dict(self.model.head.config),
+                "state_dict": self.model.state_dict(),
+                "info": json.dumps(asdict(self.info)),
+                "target_mean": self.target_mean,
+                "target_std": self.target_std,
+            },
+            path,
+        )
+
+    @classmethod
+    def load(cls, path: PathType, device: str | torch.device = "cpu") -> Predictor:
+        """Read a predictor written by :meth:`save`.
+
+        Raises:
+            CheckpointError: the file is not a graphcl predictor.
+        """
+        payload: dict[str, Any] = torch.load(path, weights_only=True, map_location="cpu")
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            raise CheckpointError(f"{path} is not a graphcl predictor")
+        info = DatasetInfo(**json.loads(payload["info"]))
+        encoder = build_encoder(
+            payload["encoder"]["name"], payload["featurizer"], **payload["encoder"]["config"]
+        )
+        head = PredictionHead(encoder.out_dim, len(info.label_names), **payload["head"])
+        model = PropertyModel(encoder, head)
+        model.load_state_dict(payload["state_dict"])
+        return cls(
+            model.to(device),
+            payload["featurizer"],
+            info,
+            payload["target_mean"].tolist(),
+            payload["target_std"].tolist(),
+        )

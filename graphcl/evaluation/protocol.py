@@ -1,0 +1,372 @@
+"""``graphcl.evaluate``: train and score property predictors on datasets x seeds, write a run
+directory, and return the results as a Python object.
+
+Run directory contents: ``recipe.yaml`` (resolved settings), ``environment.json`` (versions,
+device, git commit), ``splits/<dataset>/seed<k>.json`` (indices), ``metrics.json`` (per-seed
+scores and histories), ``results.md`` (the tables), ``learning_curves.png`` and, depending on
+``save_predictors``, ``predictors/<dataset>-seed<k>.pt``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from graphcl.config.signature import check_kwargs
+from graphcl.data.dataset import MoleculeDataset
+from graphcl.data.load import load_dataset
+from graphcl.data.splits import SPLITS, make_split
+from graphcl.encoders.base import GraphEncoder
+from graphcl.encoders.checkpoint import encoder_name, load_encoder
+from graphcl.encoders.head import PredictionHead, PropertyModel
+from graphcl.encoders.registry import build as build_encoder
+from graphcl.errors import RecipeError
+from graphcl.evaluation.finetune import PROTOCOLS, SELECTIONS, FinetuneConfig, SeedResult, run_seed
+from graphcl.evaluation.plots import plot_learning_curves
+from graphcl.evaluation.predictor import Predictor
+from graphcl.evaluation.published import published_rows
+from graphcl.evaluation.report import metric_table
+from graphcl.training import (
+    collect_environment,
+    create_run_dir,
+    resolve_device,
+    seed_everything,
+    write_json,
+    write_yaml,
+)
+from graphcl.typing import PathType
+
+_SAVE_POLICIES = ("none", "first", "all")
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Settings of an evaluation (the recipe's ``evaluate`` section).
+
+    Attributes:
+        datasets: dataset names or CSV paths.
+        protocol: ``finetune`` (train everything) or ``linear`` (frozen encoder).
+        split: ``scaffold``, ``balanced_scaffold``, ``random``, or ``default`` (each dataset
+            card's default split).
+        frac: (train, valid, test) fractions.
+        seeds: number of seeds (0 .. n-1) or an explicit list.
+        selection: ``best_val`` or ``last_epoch`` (see :mod:`graphcl.evaluation.finetune`).
+        featurizer: featurizer name (a checkpoint's own featurizer wins).
+        encoder: ``name`` (default ``gin``) plus constructor arguments; with a checkpoint, keys
+            given here override the checkpoint's (e.g. ``dropout``).
+        head: :class:`~graphcl.encoders.head.PredictionHead` arguments (``hidden``, ``dropout``).
+        train: :class:`~graphcl.evaluation.finetune.FinetuneConfig` fields.
+        checkpoint: encoder checkpoint to start from (None: train from scratch).
+        device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
+        workers: featurization processes (None: all cores).
+        save_predictors: which trained predictors to write: ``none``, ``first`` seed, ``all``.
+    """
+
+    datasets: tuple[str, ...]
+    protocol: str = "finetune"
+    split: str = "default"
+    frac: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    seeds: int | tuple[int, ...] = 3
+    selection: str = "best_val"
+    featurizer: str = "ogb"
+    encoder: dict[str, Any] = field(default_factory=dict)
+    head: dict[str, Any] = field(default_factory=dict)
+    train: FinetuneConfig = field(default_factory=FinetuneConfig)
+    checkpoint: str | None = None
+    device: str = "auto"
+    workers: int | None = None
+    save_predictors: str = "first"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.datasets, str):
+            object.__setattr__(self, "datasets", tuple(self.datasets.split(",")))
+        if not self.datasets:
+            raise RecipeError("evaluate.datasets: give at least one dataset")
+        if isinstance(self.train, dict):
+            check_kwargs(FinetuneConfig, self.train, "evaluate.train")
+            object.__setattr__(self, "train", FinetuneConfig(**self.train))
+        if isinstance(self.seeds, list):
+            object.__setattr__(self, "seeds", tuple(self.seeds))
+        object.__setattr__(self, "frac", tuple(float(f) for f in self.frac))
+        if self.protocol not in PROTOCOLS:
+            raise RecipeError(
+                f"evaluate.protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}"
+            )
+        if self.selection not in SELECTIONS:
+            raise RecipeError(
+                f"evaluate.selection must be one of {', '.join(SELECTIONS)}, got {self.selection!r}"
+            )
+        if self.split != "default" and self.split not in SPLITS:
+            raise RecipeError(
+                f"evaluate.split must be one of default, "
+                f"{', '.join(SPLITS.available())}, got {self.split!r}"
+            )
+        if self.save_predictors not in _SAVE_POLICIES:
+            raise RecipeError(
+                f"evaluate.save_predictors must be one of "
+                f"{', '.join(_SAVE_POLICIES)}, got {self.save_predictors!r}"
+            )
+        if isinstance(self.seeds, int) and self.seeds < 1:
+            raise RecipeError(f"evaluate.seeds must be >= 1, got {self.seeds}")
+
+    @property
+    def encoder_name(self) -> str:
+        return str(self.encoder.get("name", "gin"))
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["datasets"] = list(self.datasets)
+        out["frac"] = list(self.frac)
+        out["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)
+        return out
+
+
+@dataclass
+class EvaluationResult:
+    """Scores of every (dataset, seed), how they were obtained, and the trained predictors.
+
+    Attributes:
+        config: the settings used.
+        results: one entry per (dataset, seed).
+        splits: split name used for each dataset.
+        run_dir: where the run was written (None for in-memory runs).
+        predictors: trained predictors kept according to ``save_predictors``.
+    """
+
+    config: EvaluationConfig
+    results: list[SeedResult]
+    splits: dict[str, str]
+    run_dir: Path | None = None
+    predictors: dict[tuple[str, int], Predictor] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """The protocol in one line: what was trained, on which split, selected how."""
+        cfg = self.config
+        start = f"checkpoint {cfg.checkpoint}" if cfg.checkpoint else "scratch"
+        splits = ", ".join(sorted(set(self.splits.values())))
+        frac = "/".join(f"{f * 100:g}" for f in cfg.frac)
+        seeds = cfg.seed_list
+        return (
+            f"protocol: {cfg.protocol} ({cfg.encoder_name} from {start}), {splits} split "
+            f"{frac}, seeds {seeds[0]}..{seeds[-1]} ({len(seeds)}); selection: "
+            f"{SELECTIONS[cfg.selection]}"
+        )
+
+    def scores(self) -> dict[str, list[float]]:
+        """Per-seed test scores by dataset."""
+        out: dict[str, list[float]] = {}
+        for r in self.results:
+            out.setdefault(r.dataset, []).append(r.test)
+        return out
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Mean, std, number of seeds and metric by dataset."""
+        out = {}
+        for dataset, values in self.scores().items():
+            metric = next(r.metric for r in self.results if r.dataset == dataset)
+            array = np.asarray(values)
+            out[dataset] = {
+                "metric": metric,
+                "mean": float(np.nanmean(array)),
+                "std": float(np.nanstd(array)),
+                "seeds": len(values),
+                "split": self.splits[dataset],
+            }
+        return out
+
+    def table(self) -> str:
+        """Markdown results: protocol line, one table per metric, per-dataset details."""
+        cfg = self.config
+        label = f"graphcl {cfg.encoder_name} ({'pre-trained' if cfg.checkpoint else 'scratch'})"
+        scores = self.scores()
+        parts = [self.describe()]
+        for metric in ("roc_auc", "rmse"):
+            subset = {d: v for d, v in scores.items() if self.summary()[d]["metric"] == metric}
+            if not subset:
+                continue
+            split_names = {self.splits[d] for d in subset}
+            rows = (
+                published_rows(
+                    cfg.protocol,
+                    split_names.pop() if len(split_names) == 1 else "mixed",
+                    cfg.encoder_name,
+                )
+                if metric == "roc_auc"
+                else ()
+            )
+            parts.append(metric_table(metric, subset, label, rows))
+        detail = [
+            "| dataset | split | train/valid/test | selected epoch | skipped test tasks "
+            "| minutes |",
+            "|---|---|---|---|---|---|",
+        ]
+        for dataset in scores:
+            runs = [r for r in self.results if r.dataset == dataset]
+            sizes = "/".join(
+                str(len(getattr(runs[0].split, p))) for p in ("train", "valid", "test")
+            )
+            epochs = np.mean([r.selected_epoch for r in runs])
+            skipped = np.mean([len(r.skipped_tasks) for r in runs])
+            minutes = sum(r.seconds for r in runs) / 60
+            detail.append(
+                f"| {dataset} | {self.splits[dataset]} | {sizes} | {epochs:.1f} | "
+                f"{skipped:g} | {minutes:.1f} |"
+            )
+        parts.append("\n".join(detail))
+        return "\n\n".join(parts) + "\n"
+
+    def predictor(self, dataset: str, seed: int | None = None) -> Predictor:
+        """A kept predictor (the first seed's by default)."""
+        for (name, s), predictor in self.predictors.items():
+            if name == dataset and (seed is None or s == seed):
+                return predictor
+        kept = ", ".join(f"{d} seed {s}" for d, s in self.predictors) or "none"
+        raise KeyError(
+            f"no predictor for {dataset!r} seed {seed}; kept: {kept} (see save_predictors)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol": self.describe(),
+            "config": self.config.to_dict(),
+            "summary": self.summary(),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+class _ModelFactory:
+    """Fresh encoder + head per seed, from scratch or from a checkpoint."""
+
+    def __init__(self, config: EvaluationConfig) -> None:
+        self.config = config
+        overrides = {k: v for k, v in config.encoder.items() if k != "name"}
+        self.pretrained: GraphEncoder | None = None
+        self.featurizer = config.featurizer
+        if config.checkpoint:
+            self.pretrained, self.featurizer, _ = load_encoder(config.checkpoint, **overrides)
+            name = encoder_name(self.pretrained)
+            if config.encoder.get("name", name) != name:
+                raise RecipeError(
+                    f"evaluate.encoder.name is {config.encoder['name']!r} but the "
+                    f"checkpoint holds a {name!r} encoder"
+                )
+        check_kwargs(PredictionHead, config.head, "evaluate.head", exclude=("in_dim", "num_tasks"))
+
+    def __call__(self, num_tasks: int) -> PropertyModel:
+        if self.pretrained is not None:
+            encoder = copy.deepcopy(self.pretrained)
+        else:
+            kwargs = {k: v for k, v in self.config.encoder.items() if k != "name"}
+            encoder = build_encoder(self.config.encoder_name, self.featurizer, **kwargs)
+        return PropertyModel(
+            encoder, PredictionHead(encoder.out_dim, num_tasks, **self.config.head)
+        )
+
+
+def evaluate(
+    datasets: Sequence[str] | str,
+    *,
+    output_dir: PathType | None = None,
+    run_name: str = "eval",
+    progress: bool = True,
+    recipe: dict[str, Any] | None = None,
+    **settings: Any,
+) -> EvaluationResult:
+    """Fine-tune (or linearly probe) property predictors and score them, dataset x seed.
+
+    Args:
+        datasets: names (``"bbbp,bace"`` or a list) or CSV paths.
+        output_dir: parent of the run directory; None keeps everything in memory.
+        run_name: suffix of the run directory name.
+        progress: show progress bars.
+        recipe: the full recipe to save as ``recipe.yaml`` (default: these settings).
+        **settings: any :class:`EvaluationConfig` field (``protocol``, ``split``, ``seeds``,
+            ``selection``, ``encoder``, ``train`` ...).
+
+    Returns:
+        The results, with per-seed scores, histories and (some) trained predictors.
+
+    Raises:
+        RecipeError: an unknown setting or a bad value; the message names it.
+
+    Example:
+        >>> import graphcl
+        >>> result = graphcl.evaluate("chembl2321810", seeds=1, train={"epochs": 2},
+        ...                           progress=False)  # doctest: +SKIP
+        >>> print(result.table())  # doctest: +SKIP
+    """
+    check_kwargs(EvaluationConfig, settings, "evaluate", exclude=("datasets",))
+    config = EvaluationConfig(datasets=datasets, **settings)  # type: ignore[arg-type]
+    device = resolve_device(config.device)
+    factory = _ModelFactory(config)
+    run_dir = create_run_dir(output_dir, run_name) if output_dir is not None else None
+    if run_dir is not None:
+        write_yaml(run_dir / "recipe.yaml", recipe or {"evaluate": config.to_dict()})
+        write_json(run_dir / "environment.json", collect_environment(device))
+
+    result = EvaluationResult(config, [], {}, run_dir)
+    for name in config.datasets:
+        dataset: MoleculeDataset = load_dataset(
+            name, factory.featurizer, workers=config.workers, progress=progress
+        )
+        if dataset.info.task not in ("classification", "regression"):
+            raise RecipeError(f"evaluate.datasets: {dataset.name} has no labels to predict")
+        split_name = dataset.info.default_split if config.split == "default" else config.split
+        result.splits[dataset.name] = split_name
+        for index, seed in enumerate(config.seed_list):
+            split = make_split(split_name, dataset.smiles, config.frac, seed)
+            seed_everything(seed)
+            model = factory(dataset.num_tasks)
+            outcome = run_seed(
+                dataset,
+                split,
+                model,
+                config=config.train,
+                seed=seed,
+                device=device,
+                protocol=config.protocol,
+                selection=config.selection,
+                progress=progress,
+            )
+            result.results.append(outcome)
+            keep = config.save_predictors == "all" or (
+                config.save_predictors == "first" and index == 0
+            )
+            if keep:
+                result.predictors[(dataset.name, seed)] = Predictor(
+                    model.cpu(),
+                    factory.featurizer,
+                    dataset.info,
+                    outcome.target_mean,
+                    outcome.target_std,
+                )
+            if run_dir is not None:
+                split_dir = run_dir / "splits" / dataset.name
+                split_dir.mkdir(parents=True, exist_ok=True)
+                write_json(split_dir / f"seed{seed}.json", split.to_dict())
+                if keep:
+                    (run_dir / "predictors").mkdir(exist_ok=True)
+                    result.predictors[(dataset.name, seed)].save(
+                        run_dir / "predictors" / f"{dataset.name}-seed{seed}.pt"
+                    )
+            model.to(torch.device("cpu"))
+    if run_dir is not None:
+        write_json(run_dir / "metrics.json", result.to_dict())
+        (run_dir / "results.md").write_text(result.table(), encoding="utf-8")
+        plot_learning_curves(result.results, run_dir / "learning_curves.png")
+    return result
+
+
+def config_fields() -> list[str]:
+    """Keys of the ``evaluate`` recipe section."""
+    return [f.name for f in fields(EvaluationConfig)]

@@ -1,0 +1,60 @@
+"""Results tables: Markdown with mean ± std per dataset, the average, and published rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from graphcl.evaluation.published import PublishedRow
+
+_LABELS = {"roc_auc": "ROC-AUC (%)", "rmse": "RMSE"}
+
+
+def format_score(metric: str, values: Sequence[float]) -> str:
+    """``mean ± std`` (ROC-AUC in percent, one decimal; RMSE three decimals)."""
+    scale, digits = (100.0, 1) if metric == "roc_auc" else (1.0, 3)
+    array = np.asarray(values, dtype=float) * scale
+    array = array[~np.isnan(array)]
+    if array.size == 0:
+        return "n/a"
+    if array.size == 1:
+        return f"{array[0]:.{digits}f}"
+    return f"{array.mean():.{digits}f} ± {array.std():.{digits}f}"
+
+
+def metric_table(
+    metric: str,
+    ours: dict[str, list[float]],
+    label: str,
+    published: Sequence[PublishedRow] = (),
+) -> str:
+    """One Markdown table for the datasets scored with ``metric``.
+
+    Args:
+        metric: ``roc_auc`` or ``rmse``.
+        ours: dataset -> per-seed test scores.
+        label: row name of this run.
+        published: rows to print beside ours (only their scores for these datasets).
+    """
+    datasets = list(ours)
+    with_avg = len(datasets) > 1
+    header = ["model", *datasets] + (["avg"] if with_avg else [])
+    lines = [
+        f"| {' | '.join(header)} |",
+        f"|{'---|' * len(header)}",
+    ]
+    means = [float(np.nanmean(ours[d])) if ours[d] else float("nan") for d in datasets]
+    row = [label, *(format_score(metric, ours[d]) for d in datasets)]
+    if with_avg:
+        row.append(format_score(metric, [float(np.mean(means))]))
+    lines.append(f"| {' | '.join(row)} |")
+    for entry in published:
+        if not any(d in entry.scores for d in datasets):
+            continue
+        cells = [f"{entry.scores[d]:.1f}" if d in entry.scores else "–" for d in datasets]
+        if with_avg:
+            known = [entry.scores[d] for d in datasets if d in entry.scores]
+            cells.append(f"{np.mean(known):.1f}" if len(known) == len(datasets) else "–")
+        lines.append(f"| published: {entry.method} ({entry.source}) | {' | '.join(cells)} |")
+    return f"Test {_LABELS.get(metric, metric)}:\n\n" + "\n".join(lines)

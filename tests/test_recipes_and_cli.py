@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from graphcl.cli.main import main
+from graphcl.config.recipe import (
+    apply_overrides,
+    available,
+    load_recipe,
+    parse_override,
+    recipe_dir,
+    validate,
+)
+from graphcl.errors import RecipeError, UnknownNameError
+
+
+@pytest.mark.parametrize("name", available())
+def test_every_shipped_recipe_validates(name: str) -> None:
+    recipe = load_recipe(name)
+    assert recipe["name"] and "evaluate" in recipe
+
+
+def test_quickstart_recipe_is_the_embedded_main_job() -> None:
+    recipe = load_recipe(recipe_dir() / "quickstart.yaml")
+    assert recipe["evaluate"]["datasets"] == ["chembl2321810"]
+    assert recipe["evaluate"]["split"] == "scaffold" and recipe["evaluate"]["seeds"] == 3
+
+
+def _recipe(**evaluate) -> dict:
+    return {"name": "t", "evaluate": {"datasets": ["chembl2321810"], **evaluate}}
+
+
+@pytest.mark.parametrize(
+    ("recipe", "message"),
+    [
+        (
+            {"name": "t", "evalute": {}},
+            "unknown key 'evalute' at the top of the recipe; "
+            "valid keys: name, description, output_dir, evaluate",
+        ),
+        (_recipe(epochs=3), "unknown key 'epochs' in evaluate; valid keys: checkpoint"),
+        (
+            _recipe(train={"lr_rate": 1}),
+            "unknown key 'lr_rate' in evaluate.train; valid keys: "
+            "batch_size, epochs, eval_batch_size",
+        ),
+        (
+            _recipe(encoder={"name": "gin", "layers": 3}),
+            r"unknown key 'layers' in evaluate.encoder \(gin\); valid keys: dropout, hidden, "
+            "num_layers, pooling",
+        ),
+        (
+            _recipe(head={"width": 3}),
+            "unknown key 'width' in evaluate.head; valid keys: dropout, hidden",
+        ),
+        ({"name": "t", "evaluate": {"seeds": 3}}, "evaluate.datasets is required"),
+    ],
+)
+def test_wrong_recipe_keys_are_named(recipe, message) -> None:
+    with pytest.raises(RecipeError, match=message):
+        validate(recipe)
+
+
+def test_unknown_encoder_name_in_recipe() -> None:
+    with pytest.raises(
+        UnknownNameError, match="unknown encoder 'gine'; choose one of: gat, gcn, gin"
+    ):
+        validate(_recipe(encoder={"name": "gine"}))
+
+
+def test_overrides() -> None:
+    assert parse_override("evaluate.train.epochs=5") == (["evaluate", "train", "epochs"], 5)
+    assert parse_override("evaluate.datasets=[bbbp, bace]")[1] == ["bbbp", "bace"]
+    recipe = apply_overrides(
+        _recipe(train={"epochs": 100}), ["evaluate.train.epochs=2", "evaluate.encoder.hidden=8"]
+    )
+    assert recipe["evaluate"]["train"]["epochs"] == 2
+    assert recipe["evaluate"]["encoder"] == {"hidden": 8}
+    with pytest.raises(RecipeError, match="expects key=value"):
+        parse_override("evaluate.train.epochs")
+    with pytest.raises(RecipeError, match=r"evaluate\.datasets is not a mapping"):
+        apply_overrides(_recipe(), ["evaluate.datasets.x=1"])
+
+
+def test_override_of_misspelt_key_is_reported(tmp_path) -> None:
+    with pytest.raises(RecipeError, match=r"unknown key 'epocs' in evaluate\.train"):
+        load_recipe("quickstart", ["evaluate.train.epocs=1"])
+
+
+def test_unknown_recipe_lists_shipped_ones() -> None:
+    with pytest.raises(
+        UnknownNameError, match=r"unknown recipe 'nope'; choose one of: .*quickstart"
+    ):
+        load_recipe("nope")
+
+
+def test_cli_help_for_every_command(capsys) -> None:
+    for argv in (
+        ["--help"],
+        ["datasets", "--help"],
+        ["featurize", "--help"],
+        ["eval", "--help"],
+        ["run", "--help"],
+        ["predict", "--help"],
+        ["datasets", "fetch", "--help"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 0
+        assert "usage: graphcl" in capsys.readouterr().out
+
+
+def test_cli_datasets(capsys) -> None:
+    assert main(["datasets", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "bbbp" in out and "chembl2321810" in out and "regression" in out
+    assert main(["datasets", "info", "chembl2321810"]) == 0
+    info = yaml.safe_load(capsys.readouterr().out)
+    assert info["task"] == "regression" and info["files"][0]["embedded"] == "rdkit"
+    assert main(["datasets", "info", "bbbbp"]) == 2
+    assert "unknown dataset 'bbbbp'; choose one of: bace, bbbp" in capsys.readouterr().err
+    assert main(["-q", "datasets", "fetch", "nci5k"]) == 0
+    assert "first_5K.smi  sha256=91e71c01" in capsys.readouterr().out
+
+
+def test_cli_featurize_eval_predict(chembl_csv, tmp_path, capsys) -> None:
+    output = tmp_path / "graphs.pt"
+    assert main(["-q", "featurize", str(chembl_csv), "-o", str(output)]) == 0
+    assert output.is_file() and "120 molecules" in capsys.readouterr().out
+    argv = [
+        "-q",
+        "eval",
+        "--datasets",
+        str(chembl_csv),
+        "--seeds",
+        "1",
+        "--epochs",
+        "2",
+        "--output-dir",
+        str(tmp_path / "runs"),
+        "--set",
+        "encoder.hidden=16",
+        "--set",
+        "encoder.num_layers=2",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Test RMSE" in out and "run directory:" in out
+    predictor = next((tmp_path / "runs").rglob("predictors/*.pt"))
+    assert main(["predict", str(predictor), "CCO", "c1ccccc1O"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "smiles,pIC50" and lines[1].startswith("CCO,")
+    assert main(["eval", "--datasets", str(chembl_csv), "--set", "train.epoch=1"]) == 2
+    assert "unknown key 'epoch' in evaluate.train" in capsys.readouterr().err
+
+
+def test_cli_run_dry_run(capsys) -> None:
+    assert main(["run", "quickstart", "--set", "evaluate.seeds=1", "--dry-run"]) == 0
+    resolved = yaml.safe_load(capsys.readouterr().out)
+    assert resolved["evaluate"]["seeds"] == 1 and resolved["name"] == "quickstart"
