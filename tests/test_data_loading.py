@@ -17,6 +17,7 @@ from graphcl.data import (
     load_dataset,
 )
 from graphcl.errors import DatasetError, UnknownNameError
+from graphcl.featurization import GraphArrays
 
 
 def _write(path, text: str):
@@ -174,13 +175,14 @@ def test_large_datasets_from_the_mirror(mirror, name, molecules) -> None:
 
 
 def test_graph_store_pack_and_compact_dtypes() -> None:
-    store = GraphStore.from_numpy(
-        np.array([[1, 2], [3, 4], [5, 6]]),
-        np.array([[0, 1], [1, 0]]),
-        np.array([[0], [0]]),
-        np.array([2, 1]),
-        np.array([2, 0]),
+    graphs = GraphArrays(
+        x=np.array([[1, 2], [3, 4], [5, 6]]),
+        edge_index=np.array([[0, 1], [1, 0]]),
+        edge_attr=np.array([[0], [0]]),
+        node_counts=np.array([2, 1]),
+        edge_counts=np.array([2, 0]),
     )
+    store = GraphStore.from_arrays(graphs)
     assert store.x.dtype == torch.uint8 and len(store) == 2
     assert store.node_ptr.tolist() == [0, 2, 3] and store.edge_ptr.tolist() == [0, 2, 2]
     assert store.get(1).x.tolist() == [[5, 6]]

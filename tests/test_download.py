@@ -137,6 +137,9 @@ def test_fetch_prefers_the_mirror_then_the_cache(server, tmp_path, monkeypatch) 
     spec = FileSpec(url=f"{server}/missing", sha256=DIGEST)
     path.rename(path.with_name("missing"))
     assert fetch_file(spec, "demo", progress=False)[0].name == "missing"
+    path.with_name("missing").write_bytes(b"tampered")
+    with pytest.raises(DigestMismatchError):
+        fetch_file(spec, "demo", progress=False)
 
 
 def test_offline_error_explains_the_mirror(tmp_path, monkeypatch) -> None:

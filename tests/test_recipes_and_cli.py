@@ -116,8 +116,10 @@ def test_cli_datasets(capsys) -> None:
     out = capsys.readouterr().out
     assert "bbbp" in out and "chembl2321810" in out and "regression" in out
     assert main(["datasets", "info", "chembl2321810"]) == 0
-    info = yaml.safe_load(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    info = yaml.safe_load(out.split("local copy")[0])
     assert info["task"] == "regression" and info["files"][0]["embedded"] == "rdkit"
+    assert "local copy of CHEMBL2321810.smi: /" in out
     assert main(["datasets", "info", "bbbbp"]) == 2
     assert "unknown dataset 'bbbbp'; choose one of: bace, bbbp" in capsys.readouterr().err
     assert main(["-q", "datasets", "fetch", "nci5k"]) == 0

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from graphcl.data import fetch_dataset, get_card, list_cards, load_dataset
+from graphcl.data.fetch import locate_file
 
 
 def add_parser(commands: Any) -> None:
@@ -55,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         return 0
     if args.action == "info":
-        print(yaml.safe_dump(get_card(args.name).summary(), sort_keys=False, width=100).rstrip())
+        card = get_card(args.name)
+        print(yaml.safe_dump(card.summary(), sort_keys=False, width=100).rstrip())
+        for spec in card.files:
+            found = locate_file(spec, card.name)
+            where = found[0] if found else f"not here yet (graphcl datasets fetch {card.name})"
+            print(f"local copy of {spec.filename}: {where}")
         return 0
     for path, digest in fetch_dataset(
         args.name, verify=not args.no_verify, progress=not args.quiet

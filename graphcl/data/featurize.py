@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
-import numpy as np
-
 from graphcl.data.store import GraphStore
-from graphcl.errors import InvalidSmilesError
-from graphcl.featurization import MoleculeFeaturizer
+from graphcl.featurization import Featurized, GraphArrays, MoleculeFeaturizer
 from graphcl.featurization import build as build_featurizer
 from graphcl.progress import progress_bar
 
@@ -36,20 +34,6 @@ class Reject:
 
 
 @dataclass(frozen=True)
-class ArrayChunk:
-    """Graphs of consecutive records as concatenated numpy arrays (see ``GraphStore.from_numpy``),
-    the rows they came from and the rows rejected."""
-
-    x: np.ndarray
-    edge_index: np.ndarray
-    edge_attr: np.ndarray
-    node_counts: np.ndarray
-    edge_counts: np.ndarray
-    kept: list[int]
-    rejects: list[Reject]
-
-
-@dataclass(frozen=True)
 class FeaturizedSmiles:
     """Graphs of the valid records (in input order), their row indices, and the rejects."""
 
@@ -58,36 +42,9 @@ class FeaturizedSmiles:
     rejects: list[Reject]
 
 
-def featurize_chunk(
-    featurizer: MoleculeFeaturizer, smiles: Sequence[str], first_row: int = 0
-) -> ArrayChunk:
-    """Featurize ``smiles`` in this process; row numbers start at ``first_row``."""
-    xs, edge_indices, edge_attrs, kept, rejects = [], [], [], [], []
-    for offset, text in enumerate(smiles):
-        try:
-            arrays = featurizer.arrays(text)
-        except InvalidSmilesError as exc:
-            rejects.append(Reject(first_row + offset, text, exc.reason))
-            continue
-        xs.append(arrays.x)
-        edge_indices.append(arrays.edge_index)
-        edge_attrs.append(arrays.edge_attr)
-        kept.append(first_row + offset)
-    num_atom = len(featurizer.atom_feature_dims)
-    num_bond = len(featurizer.bond_feature_dims)
-    return ArrayChunk(
-        x=np.concatenate(xs) if xs else np.zeros((0, num_atom), np.int64),
-        edge_index=np.concatenate(edge_indices, 1) if xs else np.zeros((2, 0), np.int64),
-        edge_attr=np.concatenate(edge_attrs) if xs else np.zeros((0, num_bond), np.int64),
-        node_counts=np.array([len(x) for x in xs], dtype=np.int64),
-        edge_counts=np.array([e.shape[1] for e in edge_indices], dtype=np.int64),
-        kept=kept,
-        rejects=rejects,
-    )
-
-
-def _work(job: tuple[MoleculeFeaturizer, Sequence[str], int]) -> ArrayChunk:
-    return featurize_chunk(*job)
+def _work(job: tuple[MoleculeFeaturizer, Sequence[str]]) -> Featurized:
+    featurizer, smiles = job
+    return featurizer.featurize_many(smiles)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -117,28 +74,28 @@ def featurize_smiles(
         desc: progress bar label.
     """
     feat = build_featurizer(featurizer)
-    jobs = [(feat, smiles[i : i + chunk_size], i) for i in range(0, len(smiles), chunk_size)]
+    starts = range(0, len(smiles), chunk_size)
+    jobs = [(feat, smiles[start : start + chunk_size]) for start in starts]
     workers = (os.cpu_count() or 1) if workers is None else workers
-    chunks: list[ArrayChunk] = []
-    with progress_bar(total=len(smiles), desc=desc, unit="mol", enabled=progress) as bar:
-        if workers <= 1 or len(jobs) < 2:
-            for job in jobs:
-                chunks.append(_work(job))
-                bar.update(len(job[1]))
-        else:
-            with _context().Pool(min(workers, len(jobs))) as pool:
-                for job, chunk in zip(jobs, pool.imap(_work, jobs), strict=True):
-                    chunks.append(chunk)
-                    bar.update(len(job[1]))
+    chunks: list[Featurized] = []
+    with ExitStack() as stack:
+        bar = stack.enter_context(
+            progress_bar(total=len(smiles), desc=desc, unit="mol", enabled=progress)
+        )
+        results: Iterable[Featurized] = map(_work, jobs)
+        if workers > 1 and len(jobs) > 1:
+            pool = stack.enter_context(_context().Pool(min(workers, len(jobs))))
+            results = pool.imap(_work, jobs)
+        for job, chunk in zip(jobs, results, strict=True):
+            chunks.append(chunk)
+            bar.update(len(job[1]))
     if not chunks:
-        chunks.append(featurize_chunk(feat, []))
-    store = GraphStore.from_numpy(
-        np.concatenate([c.x for c in chunks]),
-        np.concatenate([c.edge_index for c in chunks], 1),
-        np.concatenate([c.edge_attr for c in chunks]),
-        np.concatenate([c.node_counts for c in chunks]),
-        np.concatenate([c.edge_counts for c in chunks]),
-    )
-    return FeaturizedSmiles(
-        store, [r for c in chunks for r in c.kept], [r for c in chunks for r in c.rejects]
-    )
+        chunks.append(feat.featurize_many([]))
+    kept = [start + i for start, chunk in zip(starts, chunks, strict=False) for i in chunk.kept]
+    rejects = [
+        Reject(start + i, smiles[start + i], reason)
+        for start, chunk in zip(starts, chunks, strict=False)
+        for i, reason in chunk.rejects
+    ]
+    graphs = GraphArrays.concat([chunk.graphs for chunk in chunks])
+    return FeaturizedSmiles(GraphStore.from_arrays(graphs), kept, rejects)

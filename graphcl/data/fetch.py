@@ -154,43 +154,48 @@ def _embedded_path(spec: FileSpec) -> Path:
     return path
 
 
+def locate_file(spec: FileSpec, dataset: str) -> tuple[Path, str | None] | None:
+    """Where a source file already is on this machine, without downloading or verifying.
+
+    Order: embedded package data; a local file; each mirror directory
+    (``$GRAPHCL_DATA_MIRROR``); the download cache.
+
+    Returns:
+        (path, expected SHA-256) or None when the file must be downloaded.
+    """
+    if spec.embedded:
+        return _embedded_path(spec), spec.sha256
+    if spec.path:
+        path = Path(spec.path).expanduser()
+        if not path.is_file():
+            raise DatasetError(f"no such file: {path}")
+        return path, spec.sha256
+    for root in mirror_dirs() if spec.mirror else []:
+        candidate = root / str(spec.mirror)
+        if candidate.is_file():
+            return candidate, spec.mirror_sha256 or spec.sha256
+    cached = downloads_dir(dataset) / spec.filename
+    return (cached, spec.sha256) if spec.url and cached.is_file() else None
+
+
 def fetch_file(
     spec: FileSpec, dataset: str, *, verify: bool = True, progress: bool = True
 ) -> tuple[Path, str]:
-    """Local path and digest of one source file, obtaining it if needed.
-
-    Order: embedded package data; a local file; each mirror directory
-    (``$GRAPHCL_DATA_MIRROR``); the download cache; the canonical URL.
+    """Local path and verified digest of one source file, downloading it if it is nowhere local
+    (see :func:`locate_file` for the search order).
 
     Raises:
         DownloadError: the file is nowhere locally and cannot be downloaded; the message says how
             to use a mirror.
         DigestMismatchError: a local or downloaded file does not match the card's digest.
     """
-    if spec.embedded:
-        path = _embedded_path(spec)
-        return path, check_digest(path, spec.sha256, verify)
-    if spec.path:
-        path = Path(spec.path).expanduser()
-        if not path.is_file():
-            raise DatasetError(f"no such file: {path}")
-        return path, check_digest(path, spec.sha256, verify)
-    if spec.mirror:
-        for root in mirror_dirs():
-            candidate = root / spec.mirror
-            if candidate.is_file():
-                return candidate, check_digest(candidate, spec.mirror_sha256 or spec.sha256, verify)
+    found = locate_file(spec, dataset)
+    if found is not None:
+        path, expected = found
+        return path, check_digest(path, expected, verify)
     if not spec.url:
         raise DownloadError(f"{dataset}: no URL and no mirror copy of {spec.mirror}")
     cached = downloads_dir(dataset) / spec.filename
-    if cached.is_file():
-        try:
-            return cached, check_digest(cached, spec.sha256, verify)
-        except DigestMismatchError:
-            warnings.warn(
-                f"cached {cached} does not match its digest; downloading it again", stacklevel=2
-            )
-            cached.unlink()
     try:
         digest = download(spec.url, cached, spec.sha256, verify=verify, progress=progress)
     except DownloadError as exc:

@@ -16,6 +16,8 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Batch, Data
 
+from graphcl.featurization.base import GraphArrays
+
 
 def _compact(values: Tensor) -> Tensor:
     """The smallest integer dtype that holds ``values`` (uint8 for categories, else int16/32)."""
@@ -64,30 +66,15 @@ class GraphStore:
     edge_ptr: Tensor
 
     @classmethod
-    def from_numpy(
-        cls,
-        x: np.ndarray,
-        edge_index: np.ndarray,
-        edge_attr: np.ndarray,
-        node_counts: np.ndarray,
-        edge_counts: np.ndarray,
-    ) -> GraphStore:
-        """Pack concatenated per-graph arrays into a store.
-
-        Args:
-            x: node features of all graphs, graph after graph. Shape: (total_nodes, F).
-            edge_index: local node indices of all edges. Shape: (2, total_edges).
-            edge_attr: edge features. Shape: (total_edges, B).
-            node_counts: nodes per graph. Shape: (G,).
-            edge_counts: edges per graph. Shape: (G,).
-        """
+    def from_arrays(cls, graphs: GraphArrays) -> GraphStore:
+        """Pack featurizer output (concatenated numpy arrays) into a store."""
         zero = np.zeros(1, dtype=np.int64)
         return cls(
-            x=_compact(torch.from_numpy(x)),
-            edge_index=_compact(torch.from_numpy(edge_index)),
-            edge_attr=_compact(torch.from_numpy(edge_attr)),
-            node_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(node_counts)])),
-            edge_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(edge_counts)])),
+            x=_compact(torch.from_numpy(graphs.x)),
+            edge_index=_compact(torch.from_numpy(graphs.edge_index)),
+            edge_attr=_compact(torch.from_numpy(graphs.edge_attr)),
+            node_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(graphs.node_counts)])),
+            edge_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(graphs.edge_counts)])),
         )
 
     def __len__(self) -> int:

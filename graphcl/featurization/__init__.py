@@ -14,8 +14,9 @@ from torch_geometric.data import Data
 from graphcl.featurization.base import (
     ATOM_SPECIAL_TOKENS,
     BOND_SPECIAL_TOKENS,
+    Featurized,
+    GraphArrays,
     MoleculeFeaturizer,
-    MolGraphArrays,
     parse_smiles,
 )
 from graphcl.featurization.ogb import OGBFeaturizer
@@ -46,7 +47,8 @@ __all__ = [
     "ATOM_SPECIAL_TOKENS",
     "BOND_SPECIAL_TOKENS",
     "FEATURIZERS",
-    "MolGraphArrays",
+    "Featurized",
+    "GraphArrays",
     "MoleculeFeaturizer",
     "OGBFeaturizer",
     "RichFeaturizer",

@@ -1,9 +1,13 @@
-"""The featurizer interface: a SMILES string in, a categorical molecular graph out.
+"""The featurizer interface: SMILES strings in, categorical molecular graphs out.
 
 Every featurizer produces *categorical* atom and bond features (small non-negative integers, one
 column per property), so that encoders embed them with one lookup table per column. That is the
 representation OGB and pretrain-gnns use, and it is equivalent to one-hot vectors followed by a
 linear layer.
+
+Featurizers work on many molecules at once (:meth:`MoleculeFeaturizer.featurize_many`): they
+collect raw RDKit values column by column over a whole chunk and map them to categories with one
+vectorized table lookup per column, instead of building small arrays per molecule.
 
 Vocabulary convention shared with augmentations and encoders: for atom column ``i`` the index
 ``atom_feature_dims[i]`` is reserved as the *mask token*; for bond column ``j`` the index
@@ -15,6 +19,7 @@ and ``dim + BOND_SPECIAL_TOKENS`` rows per column.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -33,30 +38,65 @@ BOND_SPECIAL_TOKENS = 2
 
 
 @dataclass(frozen=True)
-class MolGraphArrays:
-    """One molecular graph as numpy arrays: what featurizers return and the cache stores.
+class GraphArrays:
+    """Several molecular graphs as concatenated numpy arrays (graph after graph).
 
     Attributes:
-        x: atom features. Shape: (num_atoms, num_atom_features), int64 categories.
-        edge_index: directed edges, both directions of every bond; bond ``k`` of the RDKit
-            molecule gives columns ``2k`` (begin -> end) and ``2k + 1`` (end -> begin).
-            Shape: (2, 2 * num_bonds), int64 atom indices.
-        edge_attr: bond features, aligned with ``edge_index`` columns.
-            Shape: (2 * num_bonds, num_bond_features), int64 categories.
+        x: atom features. Shape: (total_atoms, num_atom_features), int64 categories.
+        edge_index: directed edges with *local* atom indices (within their molecule); bond ``k``
+            of a molecule gives its columns ``2k`` (begin -> end) and ``2k + 1`` (end -> begin).
+            Shape: (2, total_edges), int64.
+        edge_attr: bond features aligned with ``edge_index``.
+            Shape: (total_edges, num_bond_features), int64 categories.
+        node_counts: atoms per molecule. Shape: (G,).
+        edge_counts: directed edges per molecule (twice its bonds). Shape: (G,).
     """
 
     x: IntArray
     edge_index: IntArray
     edge_attr: IntArray
+    node_counts: IntArray
+    edge_counts: IntArray
+
+    def __len__(self) -> int:
+        return len(self.node_counts)
+
+    @classmethod
+    def concat(cls, parts: Sequence[GraphArrays]) -> GraphArrays:
+        """The graphs of ``parts``, in order (at least one part)."""
+        return cls(
+            np.concatenate([p.x for p in parts]),
+            np.concatenate([p.edge_index for p in parts], axis=1),
+            np.concatenate([p.edge_attr for p in parts]),
+            np.concatenate([p.node_counts for p in parts]),
+            np.concatenate([p.edge_counts for p in parts]),
+        )
 
     def to_data(self, smiles: str) -> Data:
-        """Wrap the arrays (without copying) in a PyG ``Data`` that also carries ``smiles``."""
+        """The single graph held here as a PyG ``Data`` that also carries ``smiles``."""
+        if len(self) != 1:
+            raise ValueError(f"to_data needs exactly one graph, this holds {len(self)}")
         return Data(
             x=torch.from_numpy(self.x),
             edge_index=torch.from_numpy(self.edge_index),
             edge_attr=torch.from_numpy(self.edge_attr),
             smiles=smiles,
         )
+
+
+@dataclass(frozen=True)
+class Featurized:
+    """Output of :meth:`MoleculeFeaturizer.featurize_many`.
+
+    Attributes:
+        graphs: the graphs of the valid inputs, in input order.
+        kept: index (into the input) of each graph.
+        rejects: ``(index, reason)`` of each input RDKit could not parse.
+    """
+
+    graphs: GraphArrays
+    kept: list[int]
+    rejects: list[tuple[int, str]]
 
 
 def parse_smiles(smiles: str) -> Chem.Mol:
@@ -100,7 +140,7 @@ def _rdkit_reason(smiles: str) -> str:
 class MoleculeFeaturizer(ABC):
     """Turns SMILES strings into categorical molecular graphs.
 
-    Subclasses set the class attributes and implement :meth:`featurize_mol`. ``name`` and
+    Subclasses set the class attributes and implement :meth:`featurize_mols`. ``name`` and
     ``version`` key the on-disk cache: bump ``version`` whenever the output changes.
     """
 
@@ -117,22 +157,35 @@ class MoleculeFeaturizer(ABC):
         return f"{self.name}-v{self.version}"
 
     @abstractmethod
-    def featurize_mol(self, mol: Chem.Mol, smiles: str) -> MolGraphArrays:
-        """Features of an already parsed molecule.
+    def featurize_mols(self, mols: Sequence[Chem.Mol], smiles: Sequence[str]) -> GraphArrays:
+        """Graphs of already parsed molecules.
 
         Args:
-            mol: sanitized RDKit molecule parsed from ``smiles``.
-            smiles: the SMILES text it came from (featurizers may use it to skip work, e.g. no
-                ``@`` means no chiral tags).
+            mols: sanitized RDKit molecules.
+            smiles: the SMILES each came from (featurizers may use the text to skip work, e.g.
+                no ``@`` means no chiral tags).
         """
 
-    def arrays(self, smiles: str) -> MolGraphArrays:
-        """Numpy features of one SMILES string.
+    def featurize_many(self, smiles: Sequence[str]) -> Featurized:
+        """Graphs of many SMILES strings; unparsable ones are reported, not raised."""
+        mols, texts, kept, rejects = [], [], [], []
+        for index, text in enumerate(smiles):
+            try:
+                mols.append(parse_smiles(text))
+            except InvalidSmilesError as exc:
+                rejects.append((index, exc.reason))
+                continue
+            texts.append(text)
+            kept.append(index)
+        return Featurized(self.featurize_mols(mols, texts), kept, rejects)
+
+    def arrays(self, smiles: str) -> GraphArrays:
+        """Numpy graph of one SMILES string.
 
         Raises:
             InvalidSmilesError: see :func:`parse_smiles`.
         """
-        return self.featurize_mol(parse_smiles(smiles), smiles)
+        return self.featurize_mols([parse_smiles(smiles)], [smiles])
 
     def __call__(self, smiles: str) -> Data:
         """PyG graph of one SMILES string (``x``, ``edge_index``, ``edge_attr``, ``smiles``)."""
@@ -152,33 +205,45 @@ class MoleculeFeaturizer(ABC):
         }
 
 
-def edges_both_directions(bonds: IntArray, num_bond_features: int) -> tuple[IntArray, IntArray]:
-    """Expand per-bond rows ``(begin, end, feat_0, ..., feat_k)`` into directed edge arrays.
+def pack_graphs(
+    x: IntArray, bonds: IntArray, node_counts: Sequence[int], bond_counts: Sequence[int]
+) -> GraphArrays:
+    """Build :class:`GraphArrays` from per-atom rows and per-bond rows of many molecules.
 
     Args:
-        bonds: Shape: (num_bonds, 2 + num_bond_features).
-        num_bond_features: number of feature columns after the two atom indices.
+        x: atom categories of all molecules. Shape: (total_atoms, F).
+        bonds: per bond ``(begin, end, feature_0, ..., feature_k)`` with local atom indices.
+            Shape: (total_bonds, 2 + B).
+        node_counts: atoms per molecule.
+        bond_counts: bonds per molecule.
 
     Returns:
-        ``edge_index`` (2, 2 * num_bonds) with bond ``k`` at columns ``2k`` and ``2k + 1``, and
-        ``edge_attr`` (2 * num_bonds, num_bond_features) repeated to match.
+        Both directions of every bond, bond ``k`` of a molecule at its edge columns ``2k`` and
+        ``2k + 1``.
     """
-    num_bonds = bonds.shape[0]
-    edge_index = np.empty((2, 2 * num_bonds), dtype=np.int64)
+    edge_index = np.empty((2, 2 * len(bonds)), dtype=np.int64)
     edge_index[0, 0::2] = edge_index[1, 1::2] = bonds[:, 0]
     edge_index[1, 0::2] = edge_index[0, 1::2] = bonds[:, 1]
-    edge_attr = np.repeat(bonds[:, 2 : 2 + num_bond_features], 2, axis=0)
-    return edge_index, edge_attr
+    return GraphArrays(
+        x=x,
+        edge_index=edge_index,
+        edge_attr=np.repeat(bonds[:, 2:], 2, axis=0),
+        node_counts=np.asarray(node_counts, dtype=np.int64),
+        edge_counts=2 * np.asarray(bond_counts, dtype=np.int64),
+    )
 
 
-def enum_lookup(enum: type, names: list[str], default: int) -> dict[object, int]:
-    """Map every value of an RDKit enum to the index of its name in ``names`` (else ``default``).
-
-    Built once at import time, so featurization does a dict lookup instead of ``str(enum)``
-    followed by ``list.index``.
-    """
+def enum_table(enum: type, names: list[str], default: int) -> IntArray:
+    """Lookup table from an RDKit enum's integer values to the index of their name in ``names``
+    (``default`` for names not listed), built once at import time."""
     values: dict[int, object] = enum.values  # type: ignore[attr-defined]
-    table: dict[object, int] = {}
-    for member in values.values():
-        table[member] = names.index(str(member)) if str(member) in names else default
+    table = np.full(max(values) + 1, default, dtype=np.int64)
+    for value, member in values.items():
+        if str(member) in names:
+            table[value] = names.index(str(member))
     return table
+
+
+def bucket(values: IntArray, low: int, high: int) -> IntArray:
+    """``values - low`` inside ``[low, high]``, else ``high - low + 1`` (vectorized)."""
+    return np.where((values >= low) & (values <= high), values - low, high - low + 1)

@@ -7,34 +7,33 @@ of each column collects values outside the listed range.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 from rdkit import Chem
 from rdkit.Chem import rdchem
 
 from graphcl.featurization.base import (
+    GraphArrays,
     MoleculeFeaturizer,
-    MolGraphArrays,
-    edges_both_directions,
-    enum_lookup,
+    bucket,
+    enum_table,
+    pack_graphs,
 )
+from graphcl.featurization.vocabulary import BOND_STEREO, BOND_TYPES, CHIRALITY
 
-_CHIRALITY = ["CHI_UNSPECIFIED", "CHI_TETRAHEDRAL_CW", "CHI_TETRAHEDRAL_CCW", "CHI_OTHER"]
 _HYBRIDIZATION = ["UNSPECIFIED", "S", "SP", "SP2", "SP3", "SP2D", "SP3D", "SP3D2", "OTHER"]
-_BOND_TYPE = ["SINGLE", "DOUBLE", "TRIPLE", "AROMATIC"]
-_BOND_STEREO = ["STEREONONE", "STEREOZ", "STEREOE", "STEREOCIS", "STEREOTRANS", "STEREOANY"]
 
-_CHIRAL_TAG = enum_lookup(rdchem.ChiralType, _CHIRALITY, len(_CHIRALITY))
-_HYBRID = enum_lookup(rdchem.HybridizationType, _HYBRIDIZATION, len(_HYBRIDIZATION))
-_BTYPE = enum_lookup(rdchem.BondType, _BOND_TYPE, len(_BOND_TYPE))
-_BSTEREO = enum_lookup(rdchem.BondStereo, _BOND_STEREO, len(_BOND_STEREO))
+_CHIRAL_TAG = enum_table(rdchem.ChiralType, CHIRALITY, len(CHIRALITY))
+_HYBRID = enum_table(rdchem.HybridizationType, _HYBRIDIZATION, len(_HYBRIDIZATION))
+_BTYPE = enum_table(rdchem.BondType, BOND_TYPES, len(BOND_TYPES))
+_BSTEREO = enum_table(rdchem.BondStereo, BOND_STEREO, len(BOND_STEREO))
 _RING_SIZES = (3, 4, 5, 6, 7, 8)
 
 
-def _bucket(value: int, low: int, high: int) -> int:
-    """``value - low`` inside ``[low, high]``, else ``high - low + 1`` (the overflow index)."""
-    return value - low if low <= value <= high else high - low + 1
+# column -> (low, high) value range; values outside go to the overflow index
+_BUCKETS = {0: (1, 118), 1: (0, 10), 2: (-5, 5), 4: (0, 8), 9: (0, 3), 10: (0, 4), 11: (0, 7)}
 
 
 class RichFeaturizer(MoleculeFeaturizer):
@@ -68,41 +67,36 @@ class RichFeaturizer(MoleculeFeaturizer):
     bond_feature_names = ("bond_type", "bond_stereo", "is_conjugated", "is_in_ring")
     bond_feature_dims = (5, 7, 2, 2)
 
-    def featurize_mol(self, mol: Chem.Mol, smiles: str) -> MolGraphArrays:
-        ring_info = mol.GetRingInfo()
-        rows = []
-        for atom in mol.GetAtoms():
-            index = atom.GetIdx()
-            if ring_info.NumAtomRings(index):
-                smallest = next(
-                    (
-                        k + 1
-                        for k, n in enumerate(_RING_SIZES)
-                        if ring_info.IsAtomInRingOfSize(index, n)
-                    ),
-                    len(_RING_SIZES) + 1,
-                )
-            else:
+    def featurize_mols(self, mols: Sequence[Chem.Mol], smiles: Sequence[str]) -> GraphArrays:
+        atom_rows: list[tuple[Any, ...]] = []
+        bond_rows: list[tuple[Any, ...]] = []
+        node_counts, bond_counts = [], []
+        for mol in mols:
+            ring_info = mol.GetRingInfo()
+            for atom in mol.GetAtoms():
+                index = atom.GetIdx()
+                rings = ring_info.NumAtomRings(index)
                 smallest = 0
-            rows.append(
-                (
-                    _bucket(atom.GetAtomicNum(), 1, 118),
-                    _bucket(atom.GetTotalDegree(), 0, 10),
-                    _bucket(atom.GetFormalCharge(), -5, 5),
-                    _CHIRAL_TAG[atom.GetChiralTag()],
-                    _bucket(atom.GetTotalNumHs(), 0, 8),
-                    _HYBRID[atom.GetHybridization()],
-                    atom.GetIsAromatic(),
-                    atom.IsInRing(),
-                    smallest,
-                    _bucket(ring_info.NumAtomRings(index), 0, 3),
-                    _bucket(atom.GetNumRadicalElectrons(), 0, 4),
-                    _bucket(atom.GetTotalValence(), 0, 7),
+                if rings:
+                    sizes = (n for n in _RING_SIZES if ring_info.IsAtomInRingOfSize(index, n))
+                    smallest = next(sizes, 9) - 2  # size 3 -> 1, ..., 8 -> 6, larger -> 7
+                atom_rows.append(
+                    (
+                        atom.GetAtomicNum(),
+                        atom.GetTotalDegree(),
+                        atom.GetFormalCharge(),
+                        _CHIRAL_TAG[atom.GetChiralTag()],
+                        atom.GetTotalNumHs(),
+                        _HYBRID[atom.GetHybridization()],
+                        atom.GetIsAromatic(),
+                        atom.IsInRing(),
+                        smallest,
+                        rings,
+                        atom.GetNumRadicalElectrons(),
+                        atom.GetTotalValence(),
+                    )
                 )
-            )
-        x = np.array(rows, dtype=np.int64)
-        bonds = np.array(
-            [
+            bond_rows.extend(
                 (
                     b.GetBeginAtomIdx(),
                     b.GetEndAtomIdx(),
@@ -112,8 +106,12 @@ class RichFeaturizer(MoleculeFeaturizer):
                     b.IsInRing(),
                 )
                 for b in mol.GetBonds()
-            ],
-            dtype=np.int64,
-        ).reshape(-1, 6)
-        edge_index, edge_attr = edges_both_directions(bonds, 4)
-        return MolGraphArrays(x, edge_index, edge_attr)
+            )
+            node_counts.append(mol.GetNumAtoms())
+            bond_counts.append(mol.GetNumBonds())
+        raw = np.array(atom_rows, dtype=np.int64).reshape(-1, 12)
+        x = raw.copy()
+        for column, (low, high) in _BUCKETS.items():
+            x[:, column] = bucket(raw[:, column], low, high)
+        bonds = np.array(bond_rows, dtype=np.int64).reshape(-1, 6)
+        return pack_graphs(x, bonds, node_counts, bond_counts)
