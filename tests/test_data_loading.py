@@ -76,6 +76,8 @@ def test_rejected_rows_are_counted_written_and_warned(tmp_path) -> None:
         ("3", "5", "Xyz"),
     ]
     assert "syntax" in rows[0]["reason"]
+    with pytest.warns(UserWarning, match="skipped 2 of 4 records"):
+        assert len(load_dataset(path, progress=False)) == 2  # cached, still reported
 
 
 def test_second_load_reads_the_cache(tmp_path, monkeypatch) -> None:

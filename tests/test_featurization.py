@@ -14,7 +14,8 @@ from graphcl.errors import InvalidSmilesError
 from graphcl.featurization import FEATURIZERS, OGBFeaturizer, RichFeaturizer, build, smiles_to_graph
 
 # Molecules that exercise every fast path of the OGB featurizer: stereo centres, E/Z double bonds,
-# charges, salts, radicals, isotopes, explicit hydrogens, metals, dummy atoms and CXSMILES.
+# charges, salts, radicals, isotopes, explicit hydrogens, metals, dative bonds, dummy atoms and
+# CXSMILES.
 EDGE_CASES = [
     "C[C@H](N)C(=O)O",
     "C/C=C/C",
@@ -32,6 +33,11 @@ EDGE_CASES = [
     "c1ccc2ccccc2c1",
     "C",
     "[Xe]",
+    "N->[Pt](<-N)(Cl)Cl",
+    "CC(=O)O[Na]",
+    "B(O)(O)c1ccccc1",
+    # sanitization turns the S-Fe bonds of this complex dative although the SMILES says single
+    "C1C[N+]23CCC[N+]4(C1)CC[S-]1[Fe+2]24([SH+]CC3)[S-]2CC[N+]34CCC[N+]5(CCC3)CC[SH+][Fe+2]1254",
 ]
 
 

@@ -15,8 +15,8 @@ import yaml
 from graphcl.errors import DatasetError, UnknownNameError
 from graphcl.typing import TaskType
 
-_TASKS = ("classification", "regression", "unlabeled")
-_METRICS = {"classification": "roc_auc", "regression": "rmse", "unlabeled": "none"}
+#: Metric of each task type unless a card says otherwise.
+DEFAULT_METRICS = {"classification": "roc_auc", "regression": "rmse", "unlabeled": "none"}
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,10 @@ class DatasetCard:
             if key not in raw:
                 raise DatasetError(f"{source}: missing required key {key!r}")
         task = raw["task"]
-        if task not in _TASKS:
-            raise DatasetError(f"{source}: task must be one of {', '.join(_TASKS)}, got {task!r}")
+        if task not in DEFAULT_METRICS:
+            raise DatasetError(
+                f"{source}: task must be one of {', '.join(DEFAULT_METRICS)}, got {task!r}"
+            )
         spec_keys = {f.name for f in fields(FileSpec)}
         files = []
         for i, entry in enumerate(raw["files"]):
@@ -123,7 +125,7 @@ class DatasetCard:
         data["label_columns"] = tuple(raw.get("label_columns") or ())
         data["aliases"] = tuple(raw.get("aliases") or ())
         data.setdefault("title", raw["name"])
-        data.setdefault("metric", _METRICS[task])
+        data.setdefault("metric", DEFAULT_METRICS[task])
         return cls(source=source, **data)
 
     def summary(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class DatasetInfo:
         default_split: split used when none is given.
         units: meaning of regression labels, when known.
         source: files and digests the graphs were built from.
+        rejected: source records skipped because RDKit could not parse their SMILES.
     """
 
     name: str
@@ -40,6 +41,7 @@ class DatasetInfo:
     default_split: str = "scaffold"
     units: str | None = None
     source: list[dict[str, str]] = field(default_factory=list)
+    rejected: int = 0
 
 
 class MoleculeDataset(Dataset[Data]):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from graphcl.data.card import DatasetCard, FileSpec, get_card
+from graphcl.data.card import DEFAULT_METRICS, DatasetCard, FileSpec, get_card
 from graphcl.data.dataset import DatasetInfo, MoleculeDataset
 from graphcl.data.featurize import Reject, featurize_smiles
 from graphcl.data.fetch import fetch_file
@@ -77,7 +77,7 @@ def resolve_card(
     if smiles_column or label_columns or task:
         raise DatasetError(
             f"{card.name} is a registered dataset; smiles_column, label_columns and task come "
-            "from its card (datasets/{card.name}.yaml)"
+            f"from its card (datasets/{card.name}.yaml)"
         )
     return card
 
@@ -90,12 +90,7 @@ def _infer_task(card: DatasetCard, table: RawTable) -> tuple[str, str]:
         else:
             values = table.labels[~np.isnan(table.labels)]
             task = "classification" if np.isin(values, (0.0, 1.0)).all() else "regression"
-    metric = (
-        card.metric
-        if card.metric != "auto"
-        else {"classification": "roc_auc", "regression": "rmse"}.get(task, "none")
-    )
-    return task, metric
+    return task, DEFAULT_METRICS[task] if card.metric == "auto" else card.metric
 
 
 def _write_rejects(path: Path, rejects: Sequence[Reject], lines: Sequence[int]) -> None:
@@ -176,45 +171,46 @@ def load_dataset(
     directory = processed_dir(card.name) / f"{feat.cache_key}-{key}"
     cached = directory / "graphs.pt"
     if cache and cached.is_file():
-        return MoleculeDataset.load(cached)
-
-    table = read_table(card, [path for path, _ in sources])
-    if card.num_tasks is not None and len(table.label_names) != card.num_tasks:
-        raise DatasetError(
-            f"{card.name}: expected {card.num_tasks} label columns, found "
-            f"{len(table.label_names)} in {sources[0][0]}"
+        dataset = MoleculeDataset.load(cached)
+    else:
+        table = read_table(card, [path for path, _ in sources])
+        if card.num_tasks is not None and len(table.label_names) != card.num_tasks:
+            raise DatasetError(
+                f"{card.name}: expected {card.num_tasks} label columns, found "
+                f"{len(table.label_names)} in {sources[0][0]}"
+            )
+        task_type, metric = _infer_task(card, table)
+        result = featurize_smiles(
+            table.smiles, feat, workers=workers, progress=progress, desc=f"featurizing {card.name}"
         )
-    task_type, metric = _infer_task(card, table)
-    result = featurize_smiles(
-        table.smiles, feat, workers=workers, progress=progress, desc=f"featurizing {card.name}"
-    )
-    info = DatasetInfo(
-        name=card.name,
-        task=task_type,
-        metric=metric,
-        label_names=table.label_names,
-        featurizer=feat.name,
-        default_split=card.default_split,
-        units=card.units,
-        source=[{"path": str(path), "sha256": digest} for path, digest in sources],
-    )
-    dataset = MoleculeDataset(
-        result.store,
-        torch.from_numpy(table.labels[result.kept]).float(),
-        [table.smiles[i] for i in result.kept],
-        result.kept,
-        info,
-    )
-    if cache or result.rejects:
+        info = DatasetInfo(
+            name=card.name,
+            task=task_type,
+            metric=metric,
+            label_names=table.label_names,
+            featurizer=feat.name,
+            default_split=card.default_split,
+            units=card.units,
+            source=[{"path": str(path), "sha256": digest} for path, digest in sources],
+            rejected=len(result.rejects),
+        )
+        dataset = MoleculeDataset(
+            result.store,
+            torch.from_numpy(table.labels[result.kept]).float(),
+            [table.smiles[i] for i in result.kept],
+            result.kept,
+            info,
+        )
         directory.mkdir(parents=True, exist_ok=True)
-    if result.rejects:
-        rejects_path = directory / "rejects.csv"
-        _write_rejects(rejects_path, result.rejects, table.lines)
+        if result.rejects:
+            _write_rejects(directory / "rejects.csv", result.rejects, table.lines)
+        if cache:
+            dataset.save(cached)
+    if dataset.info.rejected:
         warnings.warn(
-            f"{card.name}: skipped {len(result.rejects)} of {len(table.smiles)} records whose "
-            f"SMILES RDKit cannot parse; see {rejects_path}",
+            f"{card.name}: skipped {dataset.info.rejected} of "
+            f"{len(dataset) + dataset.info.rejected} records whose SMILES RDKit cannot parse; "
+            f"see {directory / 'rejects.csv'}",
             stacklevel=2,
         )
-    if cache:
-        dataset.save(cached)
     return dataset

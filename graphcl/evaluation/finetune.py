@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -97,7 +97,6 @@ class SeedResult:
         seconds: wall time.
         target_mean, target_std: per-task standardization of regression targets (train split);
             0 and 1 for classification. Predictions are ``output * std + mean``.
-        state_dict: weights at the selected epoch (kept in memory, not in JSON).
     """
 
     dataset: str
@@ -114,12 +113,10 @@ class SeedResult:
     seconds: float
     target_mean: list[float]
     target_std: list[float]
-    state_dict: dict[str, Tensor] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (split sizes only; indices are saved separately)."""
         out = asdict(self)
-        out.pop("state_dict")
         out["split"] = {
             "name": self.split.name,
             "seed": self.split.seed,
@@ -176,7 +173,8 @@ def run_seed(
         progress: show an epoch progress bar.
 
     Returns:
-        The selected scores, the per-epoch history and the selected weights.
+        The selected scores and the per-epoch history; ``model`` is left holding the weights of
+        the selected epoch.
     """
     if protocol not in PROTOCOLS:
         raise RecipeError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
@@ -287,7 +285,6 @@ def run_seed(
         model.load_state_dict(state)
     else:
         epoch, (valid, test) = len(history), last
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return SeedResult(
         dataset=dataset.name,
         seed=seed,
@@ -303,5 +300,4 @@ def run_seed(
         seconds=time.perf_counter() - started,
         target_mean=mean.tolist(),
         target_std=std.tolist(),
-        state_dict=state,
     )

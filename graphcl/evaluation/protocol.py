@@ -187,23 +187,17 @@ class EvaluationResult:
     def table(self) -> str:
         """Markdown results: protocol line, one table per metric, per-dataset details."""
         cfg = self.config
-        label = f"graphcl {cfg.encoder_name} ({'pre-trained' if cfg.checkpoint else 'scratch'})"
-        scores = self.scores()
+        start = "pre-trained" if cfg.checkpoint else "scratch"
+        label = f"graphcl {cfg.encoder_name} ({start})"
+        scores, summary = self.scores(), self.summary()
         parts = [self.describe()]
         for metric in ("roc_auc", "rmse"):
-            subset = {d: v for d, v in scores.items() if self.summary()[d]["metric"] == metric}
+            subset = {d: v for d, v in scores.items() if summary[d]["metric"] == metric}
             if not subset:
                 continue
-            split_names = {self.splits[d] for d in subset}
-            rows = (
-                published_rows(
-                    cfg.protocol,
-                    split_names.pop() if len(split_names) == 1 else "mixed",
-                    cfg.encoder_name,
-                )
-                if metric == "roc_auc"
-                else ()
-            )
+            splits = {self.splits[d] for d in subset}
+            split = splits.pop() if len(splits) == 1 else "mixed"
+            rows = published_rows(metric, cfg.protocol, split, cfg.encoder_name)
             parts.append(metric_table(metric, subset, label, rows))
         detail = [
             "| dataset | split | train/valid/test | selected epoch | skipped test tasks "
@@ -213,14 +207,15 @@ class EvaluationResult:
         for dataset in scores:
             runs = [r for r in self.results if r.dataset == dataset]
             sizes = "/".join(
-                str(len(getattr(runs[0].split, p))) for p in ("train", "valid", "test")
+                str(len(part))
+                for part in (runs[0].split.train, runs[0].split.valid, runs[0].split.test)
             )
             epochs = np.mean([r.selected_epoch for r in runs])
             skipped = np.mean([len(r.skipped_tasks) for r in runs])
             minutes = sum(r.seconds for r in runs) / 60
             detail.append(
-                f"| {dataset} | {self.splits[dataset]} | {sizes} | {epochs:.1f} | "
-                f"{skipped:g} | {minutes:.1f} |"
+                f"| {dataset} | {self.splits[dataset]} | {sizes} | {epochs:.1f} | {skipped:g} | "
+                f"{minutes:.1f} |"
             )
         parts.append("\n".join(detail))
         return "\n\n".join(parts) + "\n"
@@ -249,11 +244,13 @@ class _ModelFactory:
 
     def __init__(self, config: EvaluationConfig) -> None:
         self.config = config
-        overrides = {k: v for k, v in config.encoder.items() if k != "name"}
+        self.encoder_kwargs = {k: v for k, v in config.encoder.items() if k != "name"}
         self.pretrained: GraphEncoder | None = None
         self.featurizer = config.featurizer
         if config.checkpoint:
-            self.pretrained, self.featurizer, _ = load_encoder(config.checkpoint, **overrides)
+            self.pretrained, self.featurizer, _ = load_encoder(
+                config.checkpoint, **self.encoder_kwargs
+            )
             name = encoder_name(self.pretrained)
             if config.encoder.get("name", name) != name:
                 raise RecipeError(
@@ -266,8 +263,9 @@ class _ModelFactory:
         if self.pretrained is not None:
             encoder = copy.deepcopy(self.pretrained)
         else:
-            kwargs = {k: v for k, v in self.config.encoder.items() if k != "name"}
-            encoder = build_encoder(self.config.encoder_name, self.featurizer, **kwargs)
+            encoder = build_encoder(
+                self.config.encoder_name, self.featurizer, **self.encoder_kwargs
+            )
         return PropertyModel(
             encoder, PredictionHead(encoder.out_dim, num_tasks, **self.config.head)
         )

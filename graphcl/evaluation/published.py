@@ -39,8 +39,10 @@ TRANSFER_ROWS = tuple(
 )
 
 
-def published_rows(protocol: str, split: str, encoder: str) -> tuple[PublishedRow, ...]:
+def published_rows(
+    metric: str, protocol: str, split: str, encoder: str
+) -> tuple[PublishedRow, ...]:
     """Published rows comparable with a run (empty when none match its protocol)."""
-    if protocol == "finetune" and split == "scaffold" and encoder == "gin":
+    if (metric, protocol, split, encoder) == ("roc_auc", "finetune", "scaffold", "gin"):
         return TRANSFER_ROWS
     return ()

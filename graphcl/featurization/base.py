@@ -19,7 +19,7 @@ and ``dim + BOND_SPECIAL_TOKENS`` rows per column.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -113,10 +113,15 @@ def parse_smiles(smiles: str) -> Chem.Mol:
             kekulization) or yields a molecule without atoms. The message names the SMILES and,
             where RDKit gives one, the reason.
     """
+    with rdBase.BlockLogs():
+        return _parse(smiles)
+
+
+def _parse(smiles: str) -> Chem.Mol:
+    """:func:`parse_smiles` without silencing RDKit's log (callers silence it once per batch)."""
     if not isinstance(smiles, str) or not smiles.strip():
         raise InvalidSmilesError(str(smiles), "empty SMILES")
-    with rdBase.BlockLogs():
-        mol = Chem.MolFromSmiles(smiles)
+    mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise InvalidSmilesError(smiles, _rdkit_reason(smiles))
     if mol.GetNumAtoms() == 0:
@@ -157,27 +162,32 @@ class MoleculeFeaturizer(ABC):
         return f"{self.name}-v{self.version}"
 
     @abstractmethod
-    def featurize_mols(self, mols: Sequence[Chem.Mol], smiles: Sequence[str]) -> GraphArrays:
-        """Graphs of already parsed molecules.
+    def featurize_mols(self, molecules: Iterable[tuple[Chem.Mol, str]]) -> GraphArrays:
+        """Graphs of parsed molecules, consumed one at a time.
 
         Args:
-            mols: sanitized RDKit molecules.
-            smiles: the SMILES each came from (featurizers may use the text to skip work, e.g.
-                no ``@`` means no chiral tags).
+            molecules: (sanitized RDKit molecule, the SMILES it came from) pairs. Featurizers may
+                use the text to skip work (no ``@`` means no chiral tags). Passing a generator
+                that parses lazily keeps each molecule in cache while it is featurized.
         """
 
     def featurize_many(self, smiles: Sequence[str]) -> Featurized:
         """Graphs of many SMILES strings; unparsable ones are reported, not raised."""
-        mols, texts, kept, rejects = [], [], [], []
-        for index, text in enumerate(smiles):
-            try:
-                mols.append(parse_smiles(text))
-            except InvalidSmilesError as exc:
-                rejects.append((index, exc.reason))
-                continue
-            texts.append(text)
-            kept.append(index)
-        return Featurized(self.featurize_mols(mols, texts), kept, rejects)
+        kept: list[int] = []
+        rejects: list[tuple[int, str]] = []
+
+        def parsed() -> Iterator[tuple[Chem.Mol, str]]:
+            with rdBase.BlockLogs():
+                for index, text in enumerate(smiles):
+                    try:
+                        mol = _parse(text)
+                    except InvalidSmilesError as exc:
+                        rejects.append((index, exc.reason))
+                        continue
+                    kept.append(index)
+                    yield mol, text
+
+        return Featurized(self.featurize_mols(parsed()), kept, rejects)
 
     def arrays(self, smiles: str) -> GraphArrays:
         """Numpy graph of one SMILES string.
@@ -185,7 +195,7 @@ class MoleculeFeaturizer(ABC):
         Raises:
             InvalidSmilesError: see :func:`parse_smiles`.
         """
-        return self.featurize_mols([parse_smiles(smiles)], [smiles])
+        return self.featurize_mols([(parse_smiles(smiles), smiles)])
 
     def __call__(self, smiles: str) -> Data:
         """PyG graph of one SMILES string (``x``, ``edge_index``, ``edge_attr``, ``smiles``)."""
@@ -221,12 +231,10 @@ def pack_graphs(
         Both directions of every bond, bond ``k`` of a molecule at its edge columns ``2k`` and
         ``2k + 1``.
     """
-    edge_index = np.empty((2, 2 * len(bonds)), dtype=np.int64)
-    edge_index[0, 0::2] = edge_index[1, 1::2] = bonds[:, 0]
-    edge_index[1, 0::2] = edge_index[0, 1::2] = bonds[:, 1]
+    both_directions = bonds[:, [0, 1, 1, 0]].reshape(-1, 2)  # (b0, e0), (e0, b0), (b1, e1) ...
     return GraphArrays(
         x=x,
-        edge_index=edge_index,
+        edge_index=both_directions.T.copy(),
         edge_attr=np.repeat(bonds[:, 2:], 2, axis=0),
         node_counts=np.asarray(node_counts, dtype=np.int64),
         edge_counts=2 * np.asarray(bond_counts, dtype=np.int64),

@@ -7,7 +7,7 @@ of each column collects values outside the listed range.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -67,11 +67,11 @@ class RichFeaturizer(MoleculeFeaturizer):
     bond_feature_names = ("bond_type", "bond_stereo", "is_conjugated", "is_in_ring")
     bond_feature_dims = (5, 7, 2, 2)
 
-    def featurize_mols(self, mols: Sequence[Chem.Mol], smiles: Sequence[str]) -> GraphArrays:
+    def featurize_mols(self, molecules: Iterable[tuple[Chem.Mol, str]]) -> GraphArrays:
         atom_rows: list[tuple[Any, ...]] = []
         bond_rows: list[tuple[Any, ...]] = []
         node_counts, bond_counts = [], []
-        for mol in mols:
+        for mol, _ in molecules:
             ring_info = mol.GetRingInfo()
             for atom in mol.GetAtoms():
                 index = atom.GetIdx()
