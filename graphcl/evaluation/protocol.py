@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from graphcl.config.signature import check_kwargs
 from graphcl.data.dataset import MoleculeDataset
@@ -86,6 +85,8 @@ class EvaluationConfig:
     def __post_init__(self) -> None:
         if isinstance(self.datasets, str):
             object.__setattr__(self, "datasets", tuple(self.datasets.split(",")))
+        else:
+            object.__setattr__(self, "datasets", tuple(self.datasets))
         if not self.datasets:
             raise RecipeError("evaluate.datasets: give at least one dataset")
         if isinstance(self.train, dict):
@@ -304,7 +305,8 @@ def evaluate(
         >>> print(result.table())  # doctest: +SKIP
     """
     check_kwargs(EvaluationConfig, settings, "evaluate", exclude=("datasets",))
-    config = EvaluationConfig(datasets=datasets, **settings)  # type: ignore[arg-type]
+    names = datasets.split(",") if isinstance(datasets, str) else datasets
+    config = EvaluationConfig(datasets=tuple(names), **settings)
     device = resolve_device(config.device)
     factory = _ModelFactory(config)
     run_dir = create_run_dir(output_dir, run_name) if output_dir is not None else None
@@ -357,14 +359,8 @@ def evaluate(
                     result.predictors[(dataset.name, seed)].save(
                         run_dir / "predictors" / f"{dataset.name}-seed{seed}.pt"
                     )
-            model.to(torch.device("cpu"))
+                write_json(run_dir / "metrics.json", result.to_dict())  # kept current as seeds end
     if run_dir is not None:
-        write_json(run_dir / "metrics.json", result.to_dict())
         (run_dir / "results.md").write_text(result.table(), encoding="utf-8")
         plot_learning_curves(result.results, run_dir / "learning_curves.png")
     return result
-
-
-def config_fields() -> list[str]:
-    """Keys of the ``evaluate`` recipe section."""
-    return [f.name for f in fields(EvaluationConfig)]
