@@ -64,10 +64,6 @@ class Registry(Generic[T]):
         except KeyError:
             raise UnknownNameError(self.kind, name, self._entries) from None
 
-    def build(self, name: str, **kwargs: Any) -> Any:
-        """Call the constructor registered under ``name`` with keyword arguments."""
-        return self.get(name)(**kwargs)
-
     def available(self) -> list[str]:
         """Registered names, sorted."""
         return sorted(self._entries)
