@@ -114,27 +114,22 @@ def parse_smiles(smiles: str) -> Chem.Mol:
             where RDKit gives one, the reason.
     """
     with rdBase.BlockLogs():
-        return _parse(smiles)
-
-
-def _parse(smiles: str) -> Chem.Mol:
-    """:func:`parse_smiles` without silencing RDKit's log (callers silence it once per batch)."""
-    if not isinstance(smiles, str) or not smiles.strip():
-        raise InvalidSmilesError(str(smiles), "empty SMILES")
-    mol = Chem.MolFromSmiles(smiles)
-    if mol is None:
-        raise InvalidSmilesError(smiles, _rdkit_reason(smiles))
-    if mol.GetNumAtoms() == 0:
-        raise InvalidSmilesError(smiles, "the molecule has no atoms")
+        mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) else None
+    if mol is None or mol.GetNumAtoms() == 0:
+        raise InvalidSmilesError(str(smiles), _rejection_reason(smiles))
     return mol
 
 
-def _rdkit_reason(smiles: str) -> str:
-    """Why RDKit rejected ``smiles`` (only called on the failure path)."""
+def _rejection_reason(smiles: object) -> str:
+    """Why ``smiles`` gives no molecule (only called on the failure path)."""
+    if not isinstance(smiles, str) or not smiles.strip():
+        return "empty SMILES"
     with rdBase.BlockLogs():
         raw = Chem.MolFromSmiles(smiles, sanitize=False)
         if raw is None:
             return "SMILES syntax error"
+        if raw.GetNumAtoms() == 0:
+            return "the molecule has no atoms"
         try:
             Chem.SanitizeMol(raw)
         except Exception as exc:  # RDKit raises several exception types here
@@ -177,12 +172,13 @@ class MoleculeFeaturizer(ABC):
         rejects: list[tuple[int, str]] = []
 
         def parsed() -> Iterator[tuple[Chem.Mol, str]]:
+            # parse_smiles inlined, with RDKit's log silenced once: this runs once per molecule
+            from_smiles = Chem.MolFromSmiles
             with rdBase.BlockLogs():
                 for index, text in enumerate(smiles):
-                    try:
-                        mol = _parse(text)
-                    except InvalidSmilesError as exc:
-                        rejects.append((index, exc.reason))
+                    mol = from_smiles(text) if isinstance(text, str) else None
+                    if mol is None or mol.GetNumAtoms() == 0:
+                        rejects.append((index, _rejection_reason(text)))
                         continue
                     kept.append(index)
                     yield mol, text
