@@ -1,25 +1,35 @@
 """graphcl: graph and molecular contrastive learning.
 
-The chemist's entry points:
+The chemist's entry points (imported on first use, so ``import graphcl.losses`` stays light):
 
 >>> import graphcl
->>> graph = graphcl.smiles_to_graph("c1ccccc1O")              # SMILES -> PyG Data
->>> data = graphcl.load_dataset("chembl2321810", progress=False)  # embedded, no download
->>> result = graphcl.evaluate("chembl2321810", seeds=1)         # doctest: +SKIP
->>> result.predictor("chembl2321810").predict(["c1ccccc1O"])    # doctest: +SKIP
+>>> graph = graphcl.smiles_to_graph("c1ccccc1O")                  # SMILES -> PyG Data
+>>> data = graphcl.load_dataset("chembl2321810", progress=False)   # embedded, no download
+>>> result = graphcl.evaluate("chembl2321810", seeds=1)            # doctest: +SKIP
+>>> result.predictor("chembl2321810").predict(["c1ccccc1O"])       # doctest: +SKIP
 """
 
-from graphcl._version import __version__
-from graphcl.data import load_dataset, scaffold_split
-from graphcl.evaluation import EvaluationResult, Predictor, evaluate
-from graphcl.featurization import smiles_to_graph
+from __future__ import annotations
 
-__all__ = [
-    "EvaluationResult",
-    "Predictor",
-    "__version__",
-    "evaluate",
-    "load_dataset",
-    "scaffold_split",
-    "smiles_to_graph",
-]
+import importlib
+from typing import Any
+
+from graphcl._version import __version__
+
+_LAZY = {
+    "EvaluationResult": "graphcl.evaluation",
+    "Predictor": "graphcl.evaluation",
+    "evaluate": "graphcl.evaluation",
+    "load_dataset": "graphcl.data",
+    "scaffold_split": "graphcl.data",
+    "smiles_to_graph": "graphcl.featurization",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'graphcl' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *sorted(_LAZY)]

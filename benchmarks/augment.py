@@ -1,0 +1,198 @@
+"""Augmentation throughput: graphs per second to make two views of batches of 256 molecules.
+
+For each registered augmentation, graphcl's batched implementation against a straightforward
+per-graph loop (``to_data_list``, augment each ``Data`` with index operations,
+``Batch.from_data_list``) written here as the baseline, in the same run on the same batches.
+Target (issue 3): at least 50,000 graphs/s for two views on 2 CPU threads.
+
+Each figure is the best of three passes over the batches. Usage:
+python benchmarks/augment.py [--batches 40] [--threads 2] [--ratio 0.2]
+Molecules: ZINC250k from the mirror ($GRAPHCL_DATA_MIRROR or ../shared/data) or a verified
+download; with --embedded, the NCI set shipped in RDKit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import random
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch_geometric.data import Batch, Data
+
+from graphcl import augmentation
+from graphcl.augmentation import AUGMENTATIONS, Augmentation
+from graphcl.data import load_dataset
+from graphcl.featurization import OGBFeaturizer
+
+BATCH = 256
+MASK = list(OGBFeaturizer.atom_feature_dims)
+ADDED = [d + 1 for d in OGBFeaturizer.bond_feature_dims]
+
+
+def arguments(ratio: float) -> dict[str, dict]:
+    return {
+        "node_drop": {"ratio": ratio},
+        "edge_perturb": {"ratio": ratio, "added_attr": ADDED},
+        "subgraph": {"ratio": ratio},
+        "attr_mask": {"ratio": ratio, "mask_value": MASK},
+        "feature_noise": {"std": 0.1},
+        "identity": {},
+        "compose": {
+            "augmentations": [
+                {"name": "node_drop", "ratio": ratio},
+                {"name": "attr_mask", "ratio": ratio, "mask_value": MASK},
+            ]
+        },
+        "random_choice": {
+            "augmentations": [
+                {"name": "node_drop", "ratio": ratio},
+                {"name": "subgraph", "ratio": ratio},
+            ]
+        },
+    }
+
+
+# --- the per-graph loop baseline -------------------------------------------------------------
+def _loop_node_drop(data: Data, ratio: float) -> Data:
+    n = data.num_nodes
+    keep = torch.randperm(n)[: n - min(int(n * ratio), n - 1)].sort().values
+    return data.subgraph(keep)
+
+
+def _loop_subgraph(data: Data, ratio: float) -> Data:
+    n = data.num_nodes
+    target = n - int(n * ratio)
+    neighbours: dict[int, list[int]] = {i: [] for i in range(n)}
+    for u, v in data.edge_index.T.tolist():
+        neighbours[u].append(v)
+    seed = random.randrange(n)
+    kept, frontier = {seed}, set(neighbours[seed])
+    while len(kept) < target and frontier:
+        node = random.choice(sorted(frontier))
+        kept.add(node)
+        frontier = (frontier | set(neighbours[node])) - kept
+    return data.subgraph(torch.tensor(sorted(kept)))
+
+
+def _loop_attr_mask(data: Data, ratio: float) -> Data:
+    out = copy.copy(data)
+    out.x = data.x.clone()
+    out.x[torch.randperm(data.num_nodes)[: int(data.num_nodes * ratio)]] = torch.tensor(MASK)
+    return out
+
+
+def _loop_edge_perturb(data: Data, ratio: float) -> Data:
+    pairs = data.edge_index[:, 0::2]
+    attrs = data.edge_attr[0::2]
+    m, n = pairs.shape[1], data.num_nodes
+    change = int(m * ratio) if n >= 2 else 0
+    keep = torch.randperm(m)[change:]
+    new = []
+    for _ in range(change):
+        u = random.randrange(n)
+        v = (u + 1 + random.randrange(n - 1)) % n
+        new.append((u, v))
+    pairs = torch.cat([pairs[:, keep], torch.tensor(new, dtype=torch.long).view(-1, 2).T], 1)
+    attrs = torch.cat([attrs[keep], torch.tensor([ADDED] * change, dtype=torch.long).view(-1, 3)])
+    out = copy.copy(data)
+    out.edge_index = torch.stack([pairs, pairs.flip(0)], 2).reshape(2, -1)
+    out.edge_attr = attrs.repeat_interleave(2, 0)
+    return out
+
+
+def _loop_feature_noise(data: Data, ratio: float) -> Data:
+    out = copy.copy(data)
+    out.x = data.x + 0.1 * torch.randn_like(data.x)
+    return out
+
+
+LOOPS: dict[str, Callable[[Data, float], Data]] = {
+    "node_drop": _loop_node_drop,
+    "subgraph": _loop_subgraph,
+    "attr_mask": _loop_attr_mask,
+    "edge_perturb": _loop_edge_perturb,
+    "feature_noise": _loop_feature_noise,
+    "identity": lambda data, ratio: data,
+}
+
+
+def loop_views(batch: Batch, name: str, ratio: float) -> tuple[Batch, Batch]:
+    graphs = batch.to_data_list()
+    return tuple(  # type: ignore[return-value]
+        Batch.from_data_list([LOOPS[name](g, ratio) for g in graphs]) for _ in range(2)
+    )
+
+
+# --- measurement -----------------------------------------------------------------------------
+def graphs_per_second(
+    batches: list[Batch], views: Callable[[Batch], object], repeats: int = 3
+) -> float:
+    """Best of ``repeats`` passes over ``batches`` (after a warm-up call)."""
+    views(batches[0])
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for batch in batches:
+            views(batch)
+        best = min(best, time.perf_counter() - start)
+    return BATCH * len(batches) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--ratio", type=float, default=0.2)
+    parser.add_argument("--embedded", action="store_true", help="use NCI-5K from RDKit")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if "GRAPHCL_DATA_MIRROR" not in os.environ:
+        default = Path(__file__).resolve().parents[2] / "shared" / "data"
+        if default.is_dir():
+            os.environ["GRAPHCL_DATA_MIRROR"] = str(default)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dataset = load_dataset("nci5k" if args.embedded else "zinc250k", progress=False)
+    generator = torch.Generator().manual_seed(0)
+    order = torch.randperm(len(dataset), generator=generator)[: BATCH * args.batches]
+    batches = [dataset.collate(chunk) for chunk in order.split(BATCH)]
+    float_batches = []
+    for b in batches:
+        fb = copy.copy(b)
+        fb.x = b.x.float()
+        float_batches.append(fb)
+    atoms = sum(b.num_nodes for b in batches) / (BATCH * len(batches))
+    print(
+        f"\nTwo views of {len(batches)} batches of {BATCH} {dataset.name} molecules "
+        f"({atoms:.1f} atoms each), ratio {args.ratio}, {args.threads} torch threads\n"
+    )
+    print(
+        f"| {'augmentation':<14} | {'graphcl graphs/s':>16} | {'per-graph loop':>14} | "
+        f"{'speed-up':>8} |"
+    )
+    print(f"|{'-' * 16}|{'-' * 18}|{'-' * 16}|{'-' * 10}|")
+    for name, kwargs in arguments(args.ratio).items():
+        aug: Augmentation = augmentation.build(name, **kwargs)
+        data = float_batches if name == "feature_noise" else batches
+        gen = torch.Generator().manual_seed(1)
+        ours = graphs_per_second(data, lambda b, a=aug, g=gen: (a(b, g), a(b, g)))
+        if name in LOOPS:
+            random.seed(0)
+            loop = graphs_per_second(
+                data[:4], lambda b, n=name: loop_views(b, n, args.ratio), repeats=1
+            )
+            cells = f"{loop:>14,.0f} | {ours / loop:>7.1f}x"
+        else:
+            cells = f"{'–':>14} | {'–':>8}"
+        print(f"| {name:<14} | {ours:>16,.0f} | {cells} |")
+    assert set(arguments(args.ratio)) == set(AUGMENTATIONS.available())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""NT-Xent / InfoNCE: normalized-temperature cross-entropy between two views.
+
+Chen et al., "A Simple Framework for Contrastive Learning of Visual Representations" (SimCLR),
+ICML 2020; used by GraphCL (You et al., NeurIPS 2020) and GRACE.
+
+For L2-normalised embeddings and ``s(a, b) = a . b / T``, anchor ``u_i`` (view 1, row ``i``) with
+positive ``v_i`` (view 2, row ``i``) has the loss
+
+    l_i = -log( exp(s(u_i, v_i)) / D_i ),
+    D_i = [exp(s(u_i, v_i))]                    if positive_in_denominator
+          + sum_{j != i} exp(s(u_i, v_j))       cross-view negatives
+          + sum_{j != i} exp(s(u_i, u_j))       if intra_view_negatives
+
+and symmetrically for anchors of view 2. The loss is the mean over anchors (both views when
+``symmetric``). SimCLR is the default (both options on: 2N - 2 negatives, positive in the
+denominator; the value is ``log(2N - 1)`` when all embeddings are identical). GraphCL's molecular
+code uses ``intra_view_negatives=False, positive_in_denominator=False, symmetric=False`` (the
+loss can then be negative) at ``T = 0.1``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from graphcl.losses.distributed import gather_with_grad, world
+
+
+class NTXent(nn.Module):
+    """NT-Xent between two views of the same N samples.
+
+    Args:
+        temperature: ``T > 0``; smaller is sharper.
+        intra_view_negatives: also contrast each anchor with the other samples of its own view.
+        positive_in_denominator: keep the positive pair in the softmax denominator.
+        symmetric: average over anchors of both views (else view-1 anchors only).
+        gather_distributed: under ``torch.distributed``, contrast each local anchor with the
+            embeddings of every process (gathered with gradient), so the loss and gradients equal
+            single-process training on the concatenated batch.
+
+    Shape:
+        z1, z2: (N, D) embeddings of the two views, row ``i`` of both being the same sample.
+        Output: scalar.
+
+    Raises:
+        ValueError: temperature <= 0; z1 and z2 of different or non-2-D shapes; fewer than two
+            samples; non-finite embeddings.
+
+    Example:
+        >>> loss = NTXent(temperature=0.5)
+        >>> z = torch.ones(4, 8)
+        >>> round(loss(z, z).item(), 4)  # log(2N - 1) with N = 4
+        1.9459
+    """
+
+    def __init__(
+        self,
+        temperature: float = 0.1,
+        intra_view_negatives: bool = True,
+        positive_in_denominator: bool = True,
+        symmetric: bool = True,
+        gather_distributed: bool = True,
+    ) -> None:
+        super().__init__()
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature}")
+        self.temperature = float(temperature)
+        self.intra_view_negatives = intra_view_negatives
+        self.positive_in_denominator = positive_in_denominator
+        self.symmetric = symmetric
+        self.gather_distributed = gather_distributed
+
+    def forward(self, z1: Tensor, z2: Tensor) -> Tensor:
+        if z1.dim() != 2 or z1.shape != z2.shape:
+            raise ValueError(
+                f"z1 and z2 must both have shape (N, D), got {tuple(z1.shape)} and "
+                f"{tuple(z2.shape)}"
+            )
+        if z1.shape[0] < 2:
+            raise ValueError(f"NT-Xent needs at least 2 samples, got {z1.shape[0]}")
+        if not (torch.isfinite(z1).all() and torch.isfinite(z2).all()):
+            raise ValueError("NT-Xent got non-finite (NaN or inf) embeddings")
+        n = z1.shape[0]
+        u, v = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
+        rank, size = world() if self.gather_distributed else (0, 1)
+        all_u = gather_with_grad(u) if size > 1 else u
+        all_v = gather_with_grad(v) if size > 1 else v
+        # anchors of this process; candidates of every process: [view 1 | view 2]
+        anchors = torch.cat([u, v]) if self.symmetric else u
+        candidates = torch.cat([all_u, all_v])
+        logits = anchors @ candidates.T / self.temperature
+        total = all_u.shape[0]
+        own = rank * n + torch.arange(n, device=u.device)  # global row of each local sample
+        rows = torch.arange(anchors.shape[0], device=u.device)
+        views = 2 if self.symmetric else 1
+        self_column = torch.cat([own, own + total])[: anchors.shape[0]]
+        positive = torch.cat([own + total, own])[: anchors.shape[0]]
+        mask = torch.zeros_like(logits, dtype=torch.bool)
+        mask[rows, self_column] = True  # an anchor is never its own negative
+        if not self.intra_view_negatives:
+            same_view = torch.arange(2 * total, device=u.device) >= total
+            anchor_view = torch.arange(views, device=u.device).repeat_interleave(n)
+            mask |= same_view.unsqueeze(0) == anchor_view.bool().unsqueeze(1)
+        positive_logit = logits[rows, positive]
+        if not self.positive_in_denominator:
+            mask[rows, positive] = True
+        denominator = torch.logsumexp(logits.masked_fill(mask, float("-inf")), dim=1)
+        return (denominator - positive_logit).mean()
