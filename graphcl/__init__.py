@@ -20,6 +20,8 @@ _LAZY = {
     "EvaluationResult": "graphcl.evaluation",
     "Predictor": "graphcl.evaluation",
     "evaluate": "graphcl.evaluation",
+    "load": "graphcl.pretrained",
+    "pretrain": "graphcl.training",
     "load_dataset": "graphcl.data",
     "scaffold_split": "graphcl.data",
     "smiles_to_graph": "graphcl.featurization",

@@ -17,5 +17,8 @@ IntArray = npt.NDArray[np.int64]
 #: Float arrays (labels; NaN marks a missing label).
 FloatArray = npt.NDArray[np.float64]
 
+#: Vocabulary sizes of the categorical node columns and edge columns of a graph dataset.
+FeatureDims = tuple[tuple[int, ...], tuple[int, ...]]
+
 #: The two supervised task families of molecular property prediction.
 TaskType = Literal["classification", "regression"]

@@ -131,7 +131,7 @@ def test_linear_protocol_keeps_the_encoder_frozen(chembl_csv, tmp_path) -> None:
     trained = result.predictor("chembl_small").model.encoder
     for name, value in encoder.state_dict().items():
         assert torch.equal(trained.state_dict()[name], value), name
-    assert "checkpoint" in result.describe() and "linear" in result.describe()
+    assert "from pre-trained: enc.pt" in result.describe() and "linear" in result.describe()
 
 
 def test_finetuning_starts_from_the_checkpoint(chembl_csv, tmp_path) -> None:

@@ -18,13 +18,15 @@ from graphcl.errors import RecipeError, UnknownNameError
 @pytest.mark.parametrize("name", available())
 def test_every_shipped_recipe_validates(name: str) -> None:
     recipe = load_recipe(name)
-    assert recipe["name"] and "evaluate" in recipe
+    assert recipe["name"] and ("evaluate" in recipe or "pretrain" in recipe)
 
 
 def test_quickstart_recipe_is_the_embedded_main_job() -> None:
     recipe = load_recipe(recipe_dir() / "quickstart.yaml")
+    assert recipe["pretrain"]["dataset"] == "nci5k"
     assert recipe["evaluate"]["datasets"] == ["chembl2321810"]
     assert recipe["evaluate"]["split"] == "scaffold" and recipe["evaluate"]["seeds"] == 3
+    assert recipe["compare"] == ["pretrained", "scratch"]
 
 
 def _recipe(**evaluate) -> dict:
@@ -37,7 +39,7 @@ def _recipe(**evaluate) -> dict:
         (
             {"name": "t", "evalute": {}},
             "unknown key 'evalute' at the top of the recipe; "
-            "valid keys: name, description, output_dir, evaluate",
+            "valid keys: name, description, output_dir, pretrain, evaluate, compare",
         ),
         (_recipe(epochs=3), "unknown key 'epochs' in evaluate; valid keys: checkpoint"),
         (
@@ -55,11 +57,67 @@ def _recipe(**evaluate) -> dict:
             "unknown key 'width' in evaluate.head; valid keys: dropout, hidden",
         ),
         ({"name": "t", "evaluate": {"seeds": 3}}, "evaluate.datasets is required"),
+        (
+            {"name": "t", "pretrain": {"dataset": "nci5k", "epochs": 3}},
+            "unknown key 'epochs' in pretrain; valid keys: dataset, encoder",
+        ),
+        (
+            {"name": "t", "pretrain": {"dataset": "nci5k", "train": {"epoch": 3}}},
+            "unknown key 'epoch' in pretrain.train; valid keys: amp, batch_size",
+        ),
+        (
+            {"name": "t", "pretrain": {"dataset": "nci5k", "method": {"temperature": 0.1}}},
+            "unknown key 'temperature' in method 'graphcl'; valid keys: augmentations, loss",
+        ),
+        (
+            {
+                "name": "t",
+                "pretrain": {
+                    "dataset": "nci5k",
+                    "method": {"augmentations": ["node_drop", {"ratio": 1}]},
+                },
+            },
+            "needs a 'name'",
+        ),
+        (
+            {"name": "t", "pretrain": {"dataset": "nci5k", "method": {"loss": {"tau": 1}}}},
+            "unknown key 'tau' in the loss of method 'graphcl'; valid keys: gather_distributed",
+        ),
+        ({"name": "t"}, "the recipe has no job section"),
     ],
 )
 def test_wrong_recipe_keys_are_named(recipe, message) -> None:
     with pytest.raises(RecipeError, match=message):
         validate(recipe)
+
+
+def test_recipe_run_pretrains_then_compares_starting_points(tmp_path, chembl_csv, capsys) -> None:
+    recipe = {
+        "name": "tiny",
+        "output_dir": str(tmp_path),
+        "pretrain": {
+            "dataset": "nci5k",
+            "max_graphs": 64,
+            "encoder": {"name": "gin", "num_layers": 2, "hidden": 8},
+            "train": {"epochs": 1, "batch_size": 32},
+        },
+        "evaluate": {"datasets": [str(chembl_csv)], "seeds": 1, "train": {"epochs": 1}},
+        "compare": ["pretrained", "scratch"],
+    }
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+    assert main(["-q", "run", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "graphcl gin (pre-trained: graphcl on nci5k)" in out and "graphcl gin (scratch)" in out
+    run = next(tmp_path.glob("*-tiny"))
+    assert {p.name for p in run.iterdir()} >= {
+        "recipe.yaml",
+        "pretrain",
+        "evaluate-pretrained",
+        "evaluate-scratch",
+        "results.md",
+    }
+    assert (run / "pretrain" / "encoder.pt").is_file()
 
 
 def test_unknown_encoder_name_in_recipe() -> None:

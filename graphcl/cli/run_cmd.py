@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from graphcl.config.recipe import available, load_recipe, run_recipe
+from graphcl.config.recipe import available, load_recipe
+from graphcl.config.runner import run_recipe
 
 
 def add_parser(commands: Any) -> None:
@@ -36,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(yaml.safe_dump(recipe, sort_keys=False).rstrip())
         return 0
-    result = run_recipe(recipe, progress=not args.quiet)
-    print(result.table())
-    print(f"run directory: {result.run_dir}")
+    run = run_recipe(recipe, progress=not args.quiet)
+    if run.table:
+        print(run.table)
+    if run.pretrain is not None and run.pretrain.encoder_checkpoint is not None:
+        print(f"pre-trained encoder: {run.pretrain.encoder_checkpoint}")
+    if run.run_dir is not None:
+        print(f"run directory: {run.run_dir}")
     return 0

@@ -5,12 +5,18 @@ A recipe is a YAML mapping::
     name: quickstart                 # names the run directory
     description: ...                 # free text
     output_dir: runs                 # parent of run directories
-    evaluate:                        # graphcl.evaluation.EvaluationConfig fields
-      datasets: [chembl2321810]
+    pretrain:                        # graphcl.training.PretrainConfig fields (optional)
+      dataset: nci5k
+      method: {name: graphcl}
       encoder: {name: gin, hidden: 128}
+      train: {epochs: 20, batch_size: 128}
+    evaluate:                        # graphcl.evaluation.EvaluationConfig fields (optional)
+      datasets: [chembl2321810]
       train: {epochs: 40}
+    compare: [pretrained, scratch]   # starting points of the evaluation, one table
 
-Every key is checked before anything runs: an unknown or misspelt key raises
+Every key is checked before anything runs (the method is even built, tiny, to check its
+augmentations and loss): an unknown or misspelt key raises
 :class:`~graphcl.errors.RecipeError` naming the full key path and the valid keys.
 """
 
@@ -29,10 +35,13 @@ from graphcl.encoders.head import PredictionHead
 from graphcl.encoders.registry import ENCODERS
 from graphcl.errors import RecipeError, UnknownNameError
 from graphcl.evaluation.finetune import FinetuneConfig
-from graphcl.evaluation.protocol import EvaluationConfig, EvaluationResult, evaluate
+from graphcl.evaluation.protocol import EvaluationConfig
+from graphcl.methods.registry import build as build_method
+from graphcl.training.pretrain import PretrainConfig
+from graphcl.training.train_config import TrainConfig
 from graphcl.typing import PathType
 
-TOP_LEVEL_KEYS = ("name", "description", "output_dir", "evaluate")
+TOP_LEVEL_KEYS = ("name", "description", "output_dir", "pretrain", "evaluate", "compare")
 
 
 def recipe_dir() -> Path:
@@ -93,11 +102,32 @@ def apply_overrides(recipe: dict[str, Any], overrides: Sequence[str]) -> dict[st
     return out
 
 
+def _check_encoder(encoder: dict[str, Any] | None, where: str) -> None:
+    arguments = dict(encoder or {})
+    name = arguments.pop("name", "gin")
+    if name not in ENCODERS:
+        raise UnknownNameError("encoder", name, ENCODERS.available(), hint=f"set in {where}.name")
+    check_kwargs(
+        ENCODERS.get(name),
+        arguments,
+        f"{where} ({name})",
+        exclude=("atom_feature_dims", "bond_feature_dims"),
+    )
+
+
+def _section(recipe: dict[str, Any], key: str) -> dict[str, Any] | None:
+    section = recipe.get(key)
+    if section is not None and not isinstance(section, dict):
+        raise RecipeError(f"{key} must be a mapping")
+    return section
+
+
 def validate(recipe: dict[str, Any]) -> None:
     """Check every key of a recipe against the constructor it feeds.
 
     Raises:
         RecipeError: the first unknown key (full path) with the valid keys, or a bad value.
+        UnknownNameError: an unknown encoder, method, augmentation or schedule name.
     """
     if not isinstance(recipe, dict):
         raise RecipeError("a recipe must be a YAML mapping of sections")
@@ -107,30 +137,36 @@ def validate(recipe: dict[str, Any]) -> None:
                 f"unknown key {key!r} at the top of the recipe; valid keys: "
                 + ", ".join(TOP_LEVEL_KEYS)
             )
-    section = recipe.get("evaluate")
-    if section is None:
-        raise RecipeError("the recipe has no job section; add 'evaluate:'")
-    if not isinstance(section, dict):
-        raise RecipeError("evaluate must be a mapping")
-    check_kwargs(EvaluationConfig, section, "evaluate")
-    if "datasets" not in section:
-        raise RecipeError("evaluate.datasets is required")
-    check_kwargs(FinetuneConfig, section.get("train") or {}, "evaluate.train")
-    check_kwargs(
-        PredictionHead, section.get("head") or {}, "evaluate.head", exclude=("in_dim", "num_tasks")
-    )
-    encoder = dict(section.get("encoder") or {})
-    name = encoder.pop("name", "gin")
-    if name not in ENCODERS:
-        raise UnknownNameError(
-            "encoder", name, ENCODERS.available(), hint="set in evaluate.encoder.name"
+    evaluate_section = _section(recipe, "evaluate")
+    pretrain_section = _section(recipe, "pretrain")
+    if evaluate_section is None and pretrain_section is None:
+        raise RecipeError("the recipe has no job section; add 'pretrain:' and/or 'evaluate:'")
+    if pretrain_section is not None:
+        check_kwargs(PretrainConfig, pretrain_section, "pretrain")
+        if "dataset" not in pretrain_section:
+            raise RecipeError("pretrain.dataset is required")
+        check_kwargs(TrainConfig, pretrain_section.get("train") or {}, "pretrain.train")
+        TrainConfig(**(pretrain_section.get("train") or {}))
+        _check_encoder(pretrain_section.get("encoder"), "pretrain.encoder")
+        method = dict(pretrain_section.get("method") or {})
+        build_method(
+            method.pop("name", "graphcl"),
+            encoder={**(pretrain_section.get("encoder") or {}), "hidden": 8, "num_layers": 1},
+            featurizer=pretrain_section.get("featurizer", "ogb"),
+            **method,
         )
-    check_kwargs(
-        ENCODERS.get(name),
-        encoder,
-        f"evaluate.encoder ({name})",
-        exclude=("atom_feature_dims", "bond_feature_dims"),
-    )
+    if evaluate_section is not None:
+        check_kwargs(EvaluationConfig, evaluate_section, "evaluate")
+        if "datasets" not in evaluate_section:
+            raise RecipeError("evaluate.datasets is required")
+        check_kwargs(FinetuneConfig, evaluate_section.get("train") or {}, "evaluate.train")
+        check_kwargs(
+            PredictionHead,
+            evaluate_section.get("head") or {},
+            "evaluate.head",
+            exclude=("in_dim", "num_tasks"),
+        )
+        _check_encoder(evaluate_section.get("encoder"), "evaluate.encoder")
 
 
 def load_recipe(path_or_name: PathType, overrides: Sequence[str] = ()) -> dict[str, Any]:
@@ -153,14 +189,3 @@ def load_recipe(path_or_name: PathType, overrides: Sequence[str] = ()) -> dict[s
     recipe.setdefault("name", path.stem)
     validate(recipe)
     return recipe
-
-
-def run_recipe(recipe: dict[str, Any], progress: bool = True) -> EvaluationResult:
-    """Run a validated recipe and write its run directory under ``output_dir``."""
-    return evaluate(
-        output_dir=recipe.get("output_dir", "runs"),
-        run_name=recipe["name"],
-        progress=progress,
-        recipe=recipe,
-        **recipe["evaluate"],
-    )

@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 from torch_geometric.data import Batch, Data
 
 from graphcl.data.store import GraphStore
-from graphcl.typing import PathType
+from graphcl.typing import FeatureDims, PathType
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class DatasetInfo:
         units: meaning of regression labels, when known.
         source: files and digests the graphs were built from.
         rejected: source records skipped because RDKit could not parse their SMILES.
+        node_feature_dims, edge_feature_dims: vocabulary sizes of the categorical node and edge
+            columns (what encoders are sized for).
     """
 
     name: str
@@ -42,6 +44,13 @@ class DatasetInfo:
     units: str | None = None
     source: list[dict[str, str]] = field(default_factory=list)
     rejected: int = 0
+    node_feature_dims: list[int] = field(default_factory=list)
+    edge_feature_dims: list[int] = field(default_factory=list)
+
+    @property
+    def dims(self) -> FeatureDims:
+        """(node column sizes, edge column sizes), for :func:`graphcl.encoders.build`."""
+        return tuple(self.node_feature_dims), tuple(self.edge_feature_dims)
 
 
 class MoleculeDataset(Dataset[Data]):
@@ -94,6 +103,17 @@ class MoleculeDataset(Dataset[Data]):
         data.y = self.y[index : index + 1]
         data.smiles = self.smiles[index]
         return data
+
+    def subset(self, indices: Sequence[int] | Tensor) -> MoleculeDataset:
+        """A dataset of the molecules at ``indices`` (same info; rows point to the source)."""
+        index = torch.as_tensor(indices, dtype=torch.long)
+        return MoleculeDataset(
+            self.store.select(index),
+            self.y[index],
+            [self.smiles[i] for i in index.tolist()],
+            [self.rows[i] for i in index.tolist()],
+            self.info,
+        )
 
     def collate(self, indices: Sequence[int] | Tensor) -> Batch:
         """Mini-batch of the molecules at ``indices`` with ``y`` of shape (B, T)."""

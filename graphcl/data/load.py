@@ -164,6 +164,7 @@ def load_dataset(
             "id_column": card.id_column,
             "task": card.task,
             "featurizer": feat.cache_key,
+            "cache_format": 2,
         },
         sort_keys=True,
     )
@@ -193,6 +194,8 @@ def load_dataset(
             units=card.units,
             source=[{"path": str(path), "sha256": digest} for path, digest in sources],
             rejected=len(result.rejects),
+            node_feature_dims=list(feat.atom_feature_dims),
+            edge_feature_dims=list(feat.bond_feature_dims),
         )
         dataset = MoleculeDataset(
             result.store,

@@ -12,7 +12,9 @@ from torch_geometric.data import Batch
 from graphcl.data.dataset import MoleculeDataset
 
 
-def _identity(batch: Batch) -> Batch:
+def collate_identity(batch: Batch) -> Batch:
+    """``collate_fn`` for loaders over a ``MoleculeDataset``: the dataset already built the batch
+    (through ``__getitems__``)."""
     return batch
 
 
@@ -50,7 +52,7 @@ def make_loader(
         shuffle=shuffle,
         drop_last=drop_last,
         generator=generator,
-        collate_fn=_identity,
+        collate_fn=collate_identity,
         num_workers=num_workers,
         pin_memory=pin_memory,
     )

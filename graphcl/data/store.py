@@ -85,6 +85,23 @@ class GraphStore:
         """Atoms per graph. Shape: (G,)."""
         return self.node_ptr[1:] - self.node_ptr[:-1]
 
+    def select(self, indices: Tensor) -> GraphStore:
+        """A store holding the graphs at ``indices``, in that order."""
+        indices = indices.long()
+        node_start, edge_start = self.node_ptr[indices], self.edge_ptr[indices]
+        node_count = self.node_ptr[indices + 1] - node_start
+        edge_count = self.edge_ptr[indices + 1] - edge_start
+        nodes = concat_ranges(node_start, node_count)
+        edges = concat_ranges(edge_start, edge_count)
+        zero = torch.zeros(1, dtype=torch.long)
+        return GraphStore(
+            x=self.x[nodes],
+            edge_index=self.edge_index[:, edges],
+            edge_attr=self.edge_attr[edges],
+            node_ptr=torch.cat([zero, torch.cumsum(node_count, 0)]),
+            edge_ptr=torch.cat([zero, torch.cumsum(edge_count, 0)]),
+        )
+
     def get(self, index: int) -> Data:
         """Graph ``index`` as a ``Data`` with int64 tensors."""
         n0, n1 = int(self.node_ptr[index]), int(self.node_ptr[index + 1])

@@ -26,10 +26,14 @@ class GraphEncoder(nn.Module, ABC):
 
     Attributes:
         out_dim: width of node and graph embeddings.
-        config: constructor keyword arguments (plain data).
+        atom_feature_dims: vocabulary size of each categorical node column it reads.
+        bond_feature_dims: vocabulary size of each categorical edge column it reads.
+        config: constructor keyword arguments (plain data; vocabularies excluded).
     """
 
     out_dim: int
+    atom_feature_dims: tuple[int, ...]
+    bond_feature_dims: tuple[int, ...]
 
     def __init__(self, pooling: str = "mean", **config: Any) -> None:
         super().__init__()

@@ -4,6 +4,7 @@ Format (a ``torch.save`` dict, read with ``torch.load(weights_only=True)``)::
 
     {"format": "graphcl-encoder", "graphcl_version": "0.1.0",
      "featurizer": "ogb", "encoder": {"name": "gin", "config": {...}},
+     "dims": [[node column sizes], [edge column sizes]],
      "state_dict": {...}, "meta": {...}}
 
 Pre-training runs write these; ``graphcl eval --checkpoint`` starts fine-tuning from them.
@@ -53,6 +54,7 @@ def save_encoder(
             "graphcl_version": __version__,
             "featurizer": featurizer,
             "encoder": {"name": encoder_name(encoder), "config": dict(encoder.config)},
+            "dims": [list(encoder.atom_feature_dims), list(encoder.bond_feature_dims)],
             "state_dict": encoder.state_dict(),
             "meta": meta or {},
         },
@@ -83,7 +85,8 @@ def load_encoder(path: PathType, **overrides: Any) -> tuple[GraphEncoder, str, d
         raise CheckpointError(f"{path} is not a graphcl encoder checkpoint")
     spec = payload["encoder"]
     config = {**spec["config"], **overrides}
-    encoder = build_encoder(spec["name"], payload["featurizer"], **config)
+    dims = (tuple(payload["dims"][0]), tuple(payload["dims"][1])) if "dims" in payload else None
+    encoder = build_encoder(spec["name"], payload["featurizer"], dims=dims, **config)
     try:
         encoder.load_state_dict(payload["state_dict"])
     except RuntimeError as exc:

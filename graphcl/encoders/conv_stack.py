@@ -20,6 +20,7 @@ class ConvStackEncoder(GraphEncoder):
 
     Args:
         atom_feature_dims: vocabulary size of each atom column.
+        bond_feature_dims: vocabulary size of each bond column (used by the convolutions).
         convs: one layer module per message-passing step, each called as
             ``conv(h, edge_index, edge_attr)`` and mapping (N, hidden) to (N, hidden).
         hidden: embedding width.
@@ -31,6 +32,7 @@ class ConvStackEncoder(GraphEncoder):
     def __init__(
         self,
         atom_feature_dims: Sequence[int],
+        bond_feature_dims: Sequence[int],
         convs: Sequence[nn.Module],
         hidden: int,
         dropout: float,
@@ -41,6 +43,8 @@ class ConvStackEncoder(GraphEncoder):
             raise ValueError("num_layers must be >= 1, got 0")
         super().__init__(pooling, hidden=hidden, dropout=dropout, num_layers=len(convs), **config)
         self.out_dim = hidden
+        self.atom_feature_dims = tuple(atom_feature_dims)
+        self.bond_feature_dims = tuple(bond_feature_dims)
         self.dropout = dropout
         self.atom_embedding = CategoricalEmbedding(atom_feature_dims, hidden, ATOM_SPECIAL_TOKENS)
         self.convs = nn.ModuleList(convs)

@@ -67,4 +67,6 @@ class GAT(ConvStackEncoder):
         pooling: str = "mean",
     ) -> None:
         convs = [BondGATConv(hidden, bond_feature_dims, heads) for _ in range(num_layers)]
-        super().__init__(atom_feature_dims, convs, hidden, dropout, pooling, heads=heads)
+        super().__init__(
+            atom_feature_dims, bond_feature_dims, convs, hidden, dropout, pooling, heads=heads
+        )

@@ -71,4 +71,4 @@ class GCN(ConvStackEncoder):
         pooling: str = "mean",
     ) -> None:
         convs = [BondGCNConv(hidden, bond_feature_dims) for _ in range(num_layers)]
-        super().__init__(atom_feature_dims, convs, hidden, dropout, pooling)
+        super().__init__(atom_feature_dims, bond_feature_dims, convs, hidden, dropout, pooling)

@@ -82,4 +82,4 @@ class GIN(ConvStackEncoder):
         pooling: str = "mean",
     ) -> None:
         convs = [GINEConv(hidden, bond_feature_dims) for _ in range(num_layers)]
-        super().__init__(atom_feature_dims, convs, hidden, dropout, pooling)
+        super().__init__(atom_feature_dims, bond_feature_dims, convs, hidden, dropout, pooling)

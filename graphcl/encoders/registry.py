@@ -14,6 +14,7 @@ from graphcl.errors import RecipeError
 from graphcl.featurization import MoleculeFeaturizer
 from graphcl.featurization import build as build_featurizer
 from graphcl.registry import Registry
+from graphcl.typing import FeatureDims
 
 ENCODERS: Registry[Callable[..., GraphEncoder]] = Registry("encoder")
 ENCODERS.register("gin")(GIN)
@@ -21,8 +22,15 @@ ENCODERS.register("gcn")(GCN)
 ENCODERS.register("gat")(GAT)
 
 
-def build(name: str, featurizer: str | MoleculeFeaturizer = "ogb", **kwargs: Any) -> GraphEncoder:
-    """The encoder registered as ``name``, sized for ``featurizer``'s feature vocabularies.
+def build(
+    name: str,
+    featurizer: str | MoleculeFeaturizer = "ogb",
+    *,
+    dims: FeatureDims | None = None,
+    **kwargs: Any,
+) -> GraphEncoder:
+    """The encoder registered as ``name``, sized for the feature vocabularies of ``featurizer``
+    (or for ``dims`` = (node column sizes, edge column sizes) of any categorical graph dataset).
 
     Raises:
         UnknownNameError: no encoder has that name.
@@ -32,9 +40,11 @@ def build(name: str, featurizer: str | MoleculeFeaturizer = "ogb", **kwargs: Any
     check_kwargs(
         cls, kwargs, f"encoder {name!r}", exclude=("atom_feature_dims", "bond_feature_dims")
     )
-    feat = build_featurizer(featurizer)
+    if dims is None:
+        feat = build_featurizer(featurizer)
+        dims = (feat.atom_feature_dims, feat.bond_feature_dims)
     try:
-        return cls(feat.atom_feature_dims, feat.bond_feature_dims, **kwargs)
+        return cls(dims[0], dims[1], **kwargs)
     except (TypeError, ValueError) as exc:
         raise RecipeError(f"encoder {name!r}: {exc}") from exc
 

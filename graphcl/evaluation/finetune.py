@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,12 +29,7 @@ from graphcl.errors import RecipeError
 from graphcl.evaluation.metrics import METRICS, TaskScores, is_better
 from graphcl.evaluation.task_loss import TASK_LOSSES
 from graphcl.progress import progress_bar
-from graphcl.registry import Registry
-
-OPTIMIZERS: Registry[Callable[..., torch.optim.Optimizer]] = Registry("optimizer")
-OPTIMIZERS.register("adam")(torch.optim.Adam)
-OPTIMIZERS.register("adamw")(torch.optim.AdamW)
-OPTIMIZERS.register("sgd")(lambda params, **kw: torch.optim.SGD(params, momentum=0.9, **kw))
+from graphcl.training.optim import OPTIMIZERS
 
 PROTOCOLS = ("finetune", "linear")
 SELECTIONS = {

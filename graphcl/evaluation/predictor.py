@@ -92,6 +92,10 @@ class Predictor:
                     "name": encoder_name(self.model.encoder),
                     "config": dict(self.model.encoder.config),
                 },
+                "dims": [
+                    list(self.model.encoder.atom_feature_dims),
+                    list(self.model.encoder.bond_feature_dims),
+                ],
                 "head": dict(self.model.head.config),
                 "state_dict": self.model.state_dict(),
                 "info": json.dumps(asdict(self.info)),
@@ -113,7 +117,10 @@ class Predictor:
             raise CheckpointError(f"{path} is not a graphcl predictor")
         info = DatasetInfo(**json.loads(payload["info"]))
         encoder = build_encoder(
-            payload["encoder"]["name"], payload["featurizer"], **payload["encoder"]["config"]
+            payload["encoder"]["name"],
+            payload["featurizer"],
+            dims=(tuple(payload["dims"][0]), tuple(payload["dims"][1])),
+            **payload["encoder"]["config"],
         )
         head = PredictionHead(encoder.out_dim, len(info.label_names), **payload["head"])
         model = PropertyModel(encoder, head)

@@ -140,6 +140,7 @@ class EvaluationResult:
         config: the settings used.
         results: one entry per (dataset, seed).
         splits: split name used for each dataset.
+        start: where the encoder started: ``scratch`` or a description of the checkpoint.
         run_dir: where the run was written (None for in-memory runs).
         predictors: trained predictors kept according to ``save_predictors``.
     """
@@ -147,18 +148,24 @@ class EvaluationResult:
     config: EvaluationConfig
     results: list[SeedResult]
     splits: dict[str, str]
+    start: str = "scratch"
     run_dir: Path | None = None
     predictors: dict[tuple[str, int], Predictor] = field(default_factory=dict)
 
-    def describe(self) -> str:
+    @property
+    def label(self) -> str:
+        """Row name of this result in tables: encoder and starting point."""
+        return f"graphcl {self.config.encoder_name} ({self.start})"
+
+    def describe(self, with_start: bool = True) -> str:
         """The protocol in one line: what was trained, on which split, selected how."""
         cfg = self.config
-        start = f"checkpoint {cfg.checkpoint}" if cfg.checkpoint else "scratch"
         splits = ", ".join(sorted(set(self.splits.values())))
         frac = "/".join(f"{f * 100:g}" for f in cfg.frac)
         seeds = cfg.seed_list
+        start = f" from {self.start}" if with_start else ""
         return (
-            f"protocol: {cfg.protocol} ({cfg.encoder_name} from {start}), {splits} split "
+            f"protocol: {cfg.protocol} ({cfg.encoder_name}{start}), {splits} split "
             f"{frac}, seeds {seeds[0]}..{seeds[-1]} ({len(seeds)}); selection: "
             f"{SELECTIONS[cfg.selection]}"
         )
@@ -185,41 +192,29 @@ class EvaluationResult:
             }
         return out
 
-    def table(self) -> str:
-        """Markdown results: protocol line, one table per metric, per-dataset details."""
-        cfg = self.config
-        start = "pre-trained" if cfg.checkpoint else "scratch"
-        label = f"graphcl {cfg.encoder_name} ({start})"
-        scores, summary = self.scores(), self.summary()
-        parts = [self.describe()]
-        for metric in ("roc_auc", "rmse"):
-            subset = {d: v for d, v in scores.items() if summary[d]["metric"] == metric}
-            if not subset:
-                continue
-            splits = {self.splits[d] for d in subset}
-            split = splits.pop() if len(splits) == 1 else "mixed"
-            rows = published_rows(metric, cfg.protocol, split, cfg.encoder_name)
-            parts.append(metric_table(metric, subset, label, rows))
-        detail = [
+    def details(self) -> str:
+        """Markdown table of split sizes, selected epochs, skipped tasks and time per dataset."""
+        lines = [
             "| dataset | split | train/valid/test | selected epoch | skipped test tasks "
             "| minutes |",
             "|---|---|---|---|---|---|",
         ]
-        for dataset in scores:
+        for dataset in self.scores():
             runs = [r for r in self.results if r.dataset == dataset]
-            sizes = "/".join(
-                str(len(part))
-                for part in (runs[0].split.train, runs[0].split.valid, runs[0].split.test)
-            )
+            split = runs[0].split
+            sizes = f"{len(split.train)}/{len(split.valid)}/{len(split.test)}"
             epochs = np.mean([r.selected_epoch for r in runs])
             skipped = np.mean([len(r.skipped_tasks) for r in runs])
             minutes = sum(r.seconds for r in runs) / 60
-            detail.append(
+            lines.append(
                 f"| {dataset} | {self.splits[dataset]} | {sizes} | {epochs:.1f} | {skipped:g} | "
                 f"{minutes:.1f} |"
             )
-        parts.append("\n".join(detail))
-        return "\n\n".join(parts) + "\n"
+        return "\n".join(lines)
+
+    def table(self) -> str:
+        """Markdown results: protocol line, one table per metric, per-dataset details."""
+        return comparison_table([self])
 
     def predictor(self, dataset: str, seed: int | None = None) -> Predictor:
         """A kept predictor (the first seed's by default)."""
@@ -240,6 +235,27 @@ class EvaluationResult:
         }
 
 
+def comparison_table(results: Sequence[EvaluationResult]) -> str:
+    """Results of several starting points under one protocol: the protocol line, one table per
+    metric with a row per result (and the published rows of the protocol), then the details."""
+    first = results[0]
+    cfg = first.config
+    parts = [first.describe(with_start=len(results) == 1)]
+    summary = first.summary()
+    for metric in ("roc_auc", "rmse"):
+        datasets = [d for d in first.scores() if summary[d]["metric"] == metric]
+        if not datasets:
+            continue
+        rows = {r.label: {d: r.scores()[d] for d in datasets} for r in results}
+        splits = {first.splits[d] for d in datasets}
+        split = splits.pop() if len(splits) == 1 else "mixed"
+        published = published_rows(metric, cfg.protocol, split, cfg.encoder_name)
+        parts.append(metric_table(metric, rows, published))
+    for result in results:
+        parts.append((f"{result.label}:\n\n" if len(results) > 1 else "") + result.details())
+    return "\n\n".join(parts) + "\n"
+
+
 class _ModelFactory:
     """Fresh encoder + head per seed, from scratch or from a checkpoint."""
 
@@ -248,11 +264,17 @@ class _ModelFactory:
         self.encoder_kwargs = {k: v for k, v in config.encoder.items() if k != "name"}
         self.pretrained: GraphEncoder | None = None
         self.featurizer = config.featurizer
+        self.start = "scratch"
         if config.checkpoint:
-            self.pretrained, self.featurizer, _ = load_encoder(
+            self.pretrained, self.featurizer, meta = load_encoder(
                 config.checkpoint, **self.encoder_kwargs
             )
             name = encoder_name(self.pretrained)
+            method, dataset = meta.get("method", {}).get("name"), meta.get("dataset")
+            origin = (
+                f"{method} on {dataset}" if method and dataset else Path(config.checkpoint).name
+            )
+            self.start = f"pre-trained: {origin}"
             if config.encoder.get("name", name) != name:
                 raise RecipeError(
                     f"evaluate.encoder.name is {config.encoder['name']!r} but the "
@@ -260,22 +282,29 @@ class _ModelFactory:
                 )
         check_kwargs(PredictionHead, config.head, "evaluate.head", exclude=("in_dim", "num_tasks"))
 
-    def __call__(self, num_tasks: int) -> PropertyModel:
+    def __call__(self, dataset: MoleculeDataset) -> PropertyModel:
+        dims = dataset.info.dims
         if self.pretrained is not None:
+            own = (self.pretrained.atom_feature_dims, self.pretrained.bond_feature_dims)
+            if own != dims:
+                raise RecipeError(
+                    f"the checkpoint's encoder reads features of sizes {own}, but "
+                    f"{dataset.name} has {dims}; pre-train on graphs featurized the same way"
+                )
             encoder = copy.deepcopy(self.pretrained)
         else:
             encoder = build_encoder(
-                self.config.encoder_name, self.featurizer, **self.encoder_kwargs
+                self.config.encoder_name, self.featurizer, dims=dims, **self.encoder_kwargs
             )
-        return PropertyModel(
-            encoder, PredictionHead(encoder.out_dim, num_tasks, **self.config.head)
-        )
+        head = PredictionHead(encoder.out_dim, dataset.num_tasks, **self.config.head)
+        return PropertyModel(encoder, head)
 
 
 def evaluate(
     datasets: Sequence[str] | str,
     *,
     output_dir: PathType | None = None,
+    run_dir: PathType | None = None,
     run_name: str = "eval",
     progress: bool = True,
     recipe: dict[str, Any] | None = None,
@@ -285,7 +314,8 @@ def evaluate(
 
     Args:
         datasets: names (``"bbbp,bace"`` or a list) or CSV paths.
-        output_dir: parent of the run directory; None keeps everything in memory.
+        output_dir: parent of a new timestamped run directory; None keeps everything in memory.
+        run_dir: an exact directory to write into instead (created if needed).
         run_name: suffix of the run directory name.
         progress: show progress bars.
         recipe: the full recipe to save as ``recipe.yaml`` (default: these settings).
@@ -309,12 +339,17 @@ def evaluate(
     config = EvaluationConfig(datasets=tuple(names), **settings)
     device = resolve_device(config.device)
     factory = _ModelFactory(config)
-    run_dir = create_run_dir(output_dir, run_name) if output_dir is not None else None
+    directory: Path | None = None
     if run_dir is not None:
-        write_yaml(run_dir / "recipe.yaml", recipe or {"evaluate": config.to_dict()})
-        write_json(run_dir / "environment.json", collect_environment(device))
+        directory = Path(run_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+    elif output_dir is not None:
+        directory = create_run_dir(output_dir, run_name)
+    if directory is not None:
+        write_yaml(directory / "recipe.yaml", recipe or {"evaluate": config.to_dict()})
+        write_json(directory / "environment.json", collect_environment(device))
 
-    result = EvaluationResult(config, [], {}, run_dir)
+    result = EvaluationResult(config, [], {}, factory.start, directory)
     for name in config.datasets:
         dataset: MoleculeDataset = load_dataset(
             name, factory.featurizer, workers=config.workers, progress=progress
@@ -326,7 +361,7 @@ def evaluate(
         for index, seed in enumerate(config.seed_list):
             split = make_split(split_name, dataset.smiles, config.frac, seed)
             seed_everything(seed)
-            model = factory(dataset.num_tasks)
+            model = factory(dataset)
             outcome = run_seed(
                 dataset,
                 split,
@@ -350,17 +385,19 @@ def evaluate(
                     outcome.target_mean,
                     outcome.target_std,
                 )
-            if run_dir is not None:
-                split_dir = run_dir / "splits" / dataset.name
+            if directory is not None:
+                split_dir = directory / "splits" / dataset.name
                 split_dir.mkdir(parents=True, exist_ok=True)
                 write_json(split_dir / f"seed{seed}.json", split.to_dict())
                 if keep:
-                    (run_dir / "predictors").mkdir(exist_ok=True)
+                    (directory / "predictors").mkdir(exist_ok=True)
                     result.predictors[(dataset.name, seed)].save(
-                        run_dir / "predictors" / f"{dataset.name}-seed{seed}.pt"
+                        directory / "predictors" / f"{dataset.name}-seed{seed}.pt"
                     )
-                write_json(run_dir / "metrics.json", result.to_dict())  # kept current as seeds end
-    if run_dir is not None:
-        (run_dir / "results.md").write_text(result.table(), encoding="utf-8")
-        plot_learning_curves(result.results, run_dir / "learning_curves.png")
+                write_json(
+                    directory / "metrics.json", result.to_dict()
+                )  # kept current as seeds end
+    if directory is not None:
+        (directory / "results.md").write_text(result.table(), encoding="utf-8")
+        plot_learning_curves(result.results, directory / "learning_curves.png")
     return result

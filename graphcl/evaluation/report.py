@@ -25,30 +25,29 @@ def format_score(metric: str, values: Sequence[float]) -> str:
 
 def metric_table(
     metric: str,
-    ours: dict[str, list[float]],
-    label: str,
+    rows: dict[str, dict[str, list[float]]],
     published: Sequence[PublishedRow] = (),
 ) -> str:
     """One Markdown table for the datasets scored with ``metric``.
 
     Args:
         metric: ``roc_auc`` or ``rmse``.
-        ours: dataset -> per-seed test scores.
-        label: row name of this run.
-        published: rows to print beside ours (only their scores for these datasets).
+        rows: row label -> dataset -> per-seed test scores (datasets of the first row are the
+            columns).
+        published: rows to print below ours (only their scores for these datasets).
     """
-    datasets = list(ours)
+    datasets = list(next(iter(rows.values())))
     with_avg = len(datasets) > 1
     header = ["model", *datasets] + (["avg"] if with_avg else [])
-    lines = [
-        f"| {' | '.join(header)} |",
-        f"|{'---|' * len(header)}",
-    ]
-    means = [float(np.nanmean(ours[d])) if ours[d] else float("nan") for d in datasets]
-    row = [label, *(format_score(metric, ours[d]) for d in datasets)]
-    if with_avg:
-        row.append(format_score(metric, [float(np.mean(means))]))
-    lines.append(f"| {' | '.join(row)} |")
+    lines = [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
+    for label, scores in rows.items():
+        cells = [label, *(format_score(metric, scores.get(d, [])) for d in datasets)]
+        if with_avg:
+            means = [
+                float(np.nanmean(scores[d])) if scores.get(d) else float("nan") for d in datasets
+            ]
+            cells.append(format_score(metric, [float(np.mean(means))]))
+        lines.append(f"| {' | '.join(cells)} |")
     for entry in published:
         if not any(d in entry.scores for d in datasets):
             continue

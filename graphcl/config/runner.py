@@ -1,0 +1,92 @@
+"""Running a recipe: pre-train (if asked), then evaluate from each starting point, one table.
+
+One run directory holds everything: ``recipe.yaml``, ``pretrain/`` (the training run and its
+``encoder.pt``), ``evaluate-<start>/`` per starting point, and ``results.md`` comparing them.
+Under ``torchrun`` every process pre-trains; only rank 0 evaluates and writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphcl.errors import RecipeError
+from graphcl.evaluation.protocol import EvaluationResult, comparison_table, evaluate
+from graphcl.training.distributed import broadcast, init_distributed
+from graphcl.training.pretrain import PretrainResult, pretrain
+from graphcl.training.run_dir import create_run_dir, write_yaml
+
+STARTS = ("pretrained", "scratch")
+
+
+@dataclass
+class RecipeRun:
+    """What a recipe produced (on rank 0; other ranks get only the pre-training result)."""
+
+    run_dir: Path | None
+    pretrain: PretrainResult | None = None
+    evaluations: list[EvaluationResult] = field(default_factory=list)
+    table: str = ""
+
+
+def _starts(recipe: dict[str, Any]) -> list[str]:
+    section = recipe.get("evaluate") or {}
+    default = "pretrained" if "pretrain" in recipe or section.get("checkpoint") else "scratch"
+    starts = list(recipe.get("compare") or [default])
+    for start in starts:
+        if start not in STARTS:
+            raise RecipeError(f"compare: unknown starting point {start!r}; use {', '.join(STARTS)}")
+    if "pretrained" in starts and "pretrain" not in recipe and not section.get("checkpoint"):
+        raise RecipeError("compare: 'pretrained' needs a pretrain section or evaluate.checkpoint")
+    return starts
+
+
+def run_recipe(recipe: dict[str, Any], progress: bool = True) -> RecipeRun:
+    """Run a validated recipe (see :func:`graphcl.config.recipe.load_recipe`)."""
+    starts = _starts(recipe) if "evaluate" in recipe else []
+    pretrain_section = dict(recipe.get("pretrain") or {})
+    context = init_distributed((pretrain_section.get("train") or {}).get("device", "auto"))
+    directory: Path | None = None
+    if context.is_main:
+        directory = create_run_dir(recipe.get("output_dir", "runs"), recipe["name"])
+        write_yaml(directory / "recipe.yaml", recipe)
+    directory = broadcast(directory, context)
+    run = RecipeRun(directory)
+    checkpoint = (recipe.get("evaluate") or {}).get("checkpoint")
+    if pretrain_section:
+        run.pretrain = pretrain(
+            run_dir=directory / "pretrain" if directory else None,
+            recipe=recipe,
+            progress=progress,
+            **pretrain_section,
+        )
+        checkpoint = (
+            str(run.pretrain.encoder_checkpoint) if run.pretrain.encoder_checkpoint else None
+        )
+    if not context.is_main or "evaluate" not in recipe:
+        return run
+    assert directory is not None
+    for start in starts:
+        settings = dict(recipe["evaluate"])
+        if start == "pretrained":
+            settings["checkpoint"] = checkpoint
+        else:
+            # from scratch with the architecture the pre-trained encoder has
+            settings["checkpoint"] = None
+            settings["encoder"] = {
+                **(pretrain_section.get("encoder") or {}),
+                **(settings.get("encoder") or {}),
+            }
+            settings.setdefault("featurizer", pretrain_section.get("featurizer", "ogb"))
+        run.evaluations.append(
+            evaluate(
+                run_dir=directory / f"evaluate-{start}",
+                recipe=recipe,
+                progress=progress,
+                **settings,
+            )
+        )
+    run.table = comparison_table(run.evaluations)
+    (directory / "results.md").write_text(run.table, encoding="utf-8")
+    return run
