@@ -2,7 +2,7 @@
 #   make quickstart   set up .venv and run the main job on embedded data (no download)
 #   make test         set up .venv and run the test suite
 #   make lint         ruff (lint + format check) and mypy
-#   make bench        run the benchmarks in benchmarks/
+#   make bench        run the benchmarks in benchmarks/ (featurization, augmentation, train step)
 PYTHON ?= python3
 VENV ?= .venv
 TORCH_VERSION ?= 2.13.0
@@ -38,6 +38,8 @@ format: $(VENV)/.stamp-dev
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/featurize.py
+	$(BIN)/python benchmarks/augment.py
+	$(BIN)/python benchmarks/train_step.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import random
 import time
-import warnings
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
+from common import benchmark_molecules
 from torch_geometric.data import Batch, Data
 
 from graphcl import augmentation
 from graphcl.augmentation import AUGMENTATIONS, Augmentation
-from graphcl.data import load_dataset
 from graphcl.featurization import OGBFeaturizer
 
 BATCH = 256
@@ -152,13 +149,7 @@ def main() -> None:
     parser.add_argument("--embedded", action="store_true", help="use NCI-5K from RDKit")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if "GRAPHCL_DATA_MIRROR" not in os.environ:
-        default = Path(__file__).resolve().parents[2] / "shared" / "data"
-        if default.is_dir():
-            os.environ["GRAPHCL_DATA_MIRROR"] = str(default)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dataset = load_dataset("nci5k" if args.embedded else "zinc250k", progress=False)
+    dataset = benchmark_molecules(args.embedded)
     generator = torch.Generator().manual_seed(0)
     order = torch.randperm(len(dataset), generator=generator)[: BATCH * args.batches]
     batches = [dataset.collate(chunk) for chunk in order.split(BATCH)]

@@ -29,6 +29,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from common import use_default_mirror
 from ogb.utils import smiles2graph
 from rdkit import Chem, rdBase
 
@@ -38,10 +39,7 @@ from graphcl.featurization import OGBFeaturizer, smiles_to_graph
 
 
 def zinc_smiles(count: int) -> list[str]:
-    if "GRAPHCL_DATA_MIRROR" not in os.environ:
-        default = Path(__file__).resolve().parents[2] / "shared" / "data"
-        if default.is_dir():
-            os.environ["GRAPHCL_DATA_MIRROR"] = str(default)
+    use_default_mirror()
     path, _ = fetch_dataset("zinc250k")[0]
     out = []
     with open_text(path) as handle, rdBase.BlockLogs():

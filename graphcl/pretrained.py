@@ -8,10 +8,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from graphcl.data.featurize import featurize_smiles
+from graphcl.data.featurize import smiles_batches
 from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.checkpoint import load_encoder
-from graphcl.errors import InvalidSmilesError
 from graphcl.typing import PathType
 
 
@@ -46,14 +45,10 @@ class PretrainedEncoder:
         """
         if isinstance(smiles, str):
             smiles = [smiles]
-        featurized = featurize_smiles(smiles, self.featurizer, workers=0, progress=False)
-        if featurized.rejects:
-            bad = featurized.rejects[0]
-            raise InvalidSmilesError(bad.smiles, bad.reason)
         device = next(self.encoder.parameters()).device
         chunks = [
-            self.encoder(featurized.store.collate(index).to(device)).cpu()
-            for index in torch.arange(len(smiles)).split(batch_size)
+            self.encoder(batch.to(device)).cpu()
+            for batch in smiles_batches(smiles, self.featurizer, batch_size)
         ]
         return torch.cat(chunks) if chunks else torch.zeros(0, self.dim)
 

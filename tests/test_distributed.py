@@ -66,7 +66,7 @@ def _step(model, forward) -> tuple[float, dict[str, torch.Tensor]]:
     loss = forward(model)
     loss.backward()
     inner = model.module if isinstance(model, DistributedDataParallel) else model
-    return float(loss), {
+    return float(loss.detach()), {
         n: p.grad.clone() for n, p in inner.named_parameters() if p.grad is not None
     }
 

@@ -97,3 +97,19 @@ def test_bad_checkpoint_and_bad_keys(tmp_path) -> None:
         load_encoder(tmp_path / "other.pt")
     with pytest.raises(RecipeError, match="unknown key 'hiden' in encoder 'gin'"):
         build("gin", hiden=3)
+
+
+def test_gine_conv_counts_parallel_edges_and_isolated_nodes() -> None:
+    """A doubled edge contributes twice; an isolated node sums only itself and its self-loop."""
+    torch.manual_seed(0)
+    dims = OGBFeaturizer.bond_feature_dims
+    conv = GINEConv(4, dims)
+    x = torch.randn(3, 4)
+    edge_index = torch.tensor([[0, 0], [1, 1]])
+    edge_attr = torch.tensor([[1, 0, 0], [2, 0, 1]])
+    out = conv(x, edge_index, edge_attr)
+    embed = conv.bond_embedding
+    loop = embed(torch.tensor([list(dims)]))[0]
+    expected_1 = x[1] + loop + 2 * x[0] + embed(edge_attr).sum(0)
+    torch.testing.assert_close(out[1], conv.mlp(expected_1))
+    torch.testing.assert_close(out[2], conv.mlp(x[2] + loop))

@@ -126,3 +126,12 @@ def test_pretrain_then_load_and_evaluate(tmp_path, chembl_csv) -> None:
         progress=False,
     )
     assert "from pre-trained: graphcl on nci5k" in evaluation.describe()
+
+
+def test_bfloat16_autocast_trains_on_cpu(molecules) -> None:
+    """``amp: true`` runs the step under bfloat16 autocast on CPU too, close to float32."""
+    _, exact = _train(molecules, None, epochs=1)
+    _, mixed = _train(molecules, None, epochs=1, amp=True)
+    assert abs(mixed.history[0]["loss"] - exact.history[0]["loss"]) < 0.05
+    with pytest.raises(RecipeError, match="amp"):
+        TrainConfig(amp="fast")

@@ -9,6 +9,7 @@ import yaml
 
 from graphcl.config.recipe import available, load_recipe
 from graphcl.config.runner import run_recipe
+from graphcl.losses.distributed import world
 
 
 def add_parser(commands: Any) -> None:
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         print(yaml.safe_dump(recipe, sort_keys=False).rstrip())
         return 0
     run = run_recipe(recipe, progress=not args.quiet)
+    if world()[0] != 0:  # under torchrun only rank 0 reports
+        return 0
     if run.table:
         print(run.table)
     if run.pretrain is not None and run.pretrain.encoder_checkpoint is not None:

@@ -57,12 +57,12 @@ class DatasetCard:
         name: registry name (lower case, e.g. ``bbbp``).
         title: human-readable name.
         files: source files; most datasets have one, ``smi_activity`` sets have two.
-        format: reader name (``csv``, ``smiles_lines``, ``smi_activity``).
+        format: reader name (``csv``, ``smiles_lines``, ``smi_activity``, ``tu``).
         smiles_column: column holding SMILES (``csv``) .
         label_columns: label columns; ``["*"]`` means every column except the SMILES column.
         task: ``classification`` (binary, possibly multi-task, missing labels allowed),
             ``regression`` or ``unlabeled``.
-        metric: ``roc_auc`` or ``rmse`` (``none`` for unlabeled sets).
+        metric: ``roc_auc``, ``accuracy`` or ``rmse`` (``none`` for unlabeled sets).
         default_split: split used when none is asked for (``scaffold``, ``random`` ...).
         id_column: activity-table column that joins with the SMILES file's IDs (``smi_activity``).
         units: meaning and unit of regression labels (``pIC50``, ``log(mol/L)``).

@@ -24,7 +24,7 @@ class DatasetInfo:
     Attributes:
         name: dataset name (card name, or the file stem of a user file).
         task: ``classification``, ``regression`` or ``unlabeled``.
-        metric: ``roc_auc``, ``rmse`` or ``none``.
+        metric: ``roc_auc``, ``accuracy``, ``rmse`` or ``none``.
         label_names: one per task column of ``y``.
         featurizer: registered featurizer name that produced the graphs.
         default_split: split used when none is given.

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+import torch
+from torch_geometric.data import Batch
+
 from graphcl.data.store import GraphStore
+from graphcl.errors import InvalidSmilesError
 from graphcl.featurization import Featurized, GraphArrays, MoleculeFeaturizer
 from graphcl.featurization import build as build_featurizer
 from graphcl.progress import progress_bar
@@ -72,7 +76,15 @@ def featurize_smiles(
         chunk_size: records per task sent to a worker.
         progress: show a progress bar (molecules).
         desc: progress bar label.
+
+    Raises:
+        ValueError: ``featurizer`` is ``tu``, the graphs of a TU dataset (not made from SMILES).
     """
+    if featurizer == "tu":
+        raise ValueError(
+            "this model was trained on TU graphs (features read from the dataset files), so it "
+            "cannot featurize SMILES; feed it batches of that dataset's graphs instead"
+        )
     feat = build_featurizer(featurizer)
     starts = range(0, len(smiles), chunk_size)
     jobs = [(feat, smiles[start : start + chunk_size]) for start in starts]
@@ -99,3 +111,20 @@ def featurize_smiles(
     ]
     graphs = GraphArrays.concat([chunk.graphs for chunk in chunks])
     return FeaturizedSmiles(GraphStore.from_arrays(graphs), kept, rejects)
+
+
+def smiles_batches(
+    smiles: Sequence[str], featurizer: str | MoleculeFeaturizer, batch_size: int = 256
+) -> Iterator[Batch]:
+    """Mini-batches of the molecules of ``smiles``, in order, featurized in this process (for
+    inference on a user's list).
+
+    Raises:
+        InvalidSmilesError: a SMILES cannot be parsed (the first bad one is named).
+    """
+    featurized = featurize_smiles(smiles, featurizer, workers=0, progress=False)
+    if featurized.rejects:
+        bad = featurized.rejects[0]
+        raise InvalidSmilesError(bad.smiles, bad.reason)
+    for index in torch.arange(len(smiles)).split(batch_size):
+        yield featurized.store.collate(index)

@@ -25,11 +25,15 @@ from graphcl.data.featurize import Reject, featurize_smiles
 from graphcl.data.fetch import fetch_file
 from graphcl.data.paths import processed_dir
 from graphcl.data.readers import RawTable, read_table
+from graphcl.data.store import GraphStore
+from graphcl.data.tu import read_tu
 from graphcl.errors import DatasetError
 from graphcl.featurization import build as build_featurizer
 from graphcl.typing import PathType
 
 _SMILES_SUFFIXES = (".smi", ".smiles", ".txt")
+#: Featurizer name recorded for TU graph datasets (their features come from the files).
+TU_FEATURES = "tu"
 
 
 def card_for_file(
@@ -101,6 +105,26 @@ def _write_rejects(path: Path, rejects: Sequence[Reject], lines: Sequence[int]) 
             writer.writerow([reject.row, lines[reject.row], reject.smiles, reject.reason])
 
 
+def _load_tu(card: DatasetCard, sources: Sequence[tuple[Path, str]]) -> MoleculeDataset:
+    """A TU graph dataset (no SMILES: its graphs come from the files, not from a featurizer)."""
+    tu = read_tu(card.name, [path for path, _ in sources])
+    info = DatasetInfo(
+        name=card.name,
+        task=str(card.task),
+        metric=card.metric,
+        label_names=tu.label_names,
+        featurizer=TU_FEATURES,
+        default_split=card.default_split,
+        source=[{"path": str(path), "sha256": digest} for path, digest in sources],
+        node_feature_dims=tu.node_feature_dims,
+        edge_feature_dims=tu.edge_feature_dims,
+    )
+    count = len(tu.graphs)
+    store = GraphStore.from_arrays(tu.graphs)
+    labels = torch.from_numpy(tu.labels).float()
+    return MoleculeDataset(store, labels, [""] * count, list(range(count)), info)
+
+
 def fetch_dataset(
     name_or_path: str | PathType, *, verify: bool = True, progress: bool = True
 ) -> list[tuple[Path, str]]:
@@ -153,7 +177,14 @@ def load_dataset(
         ('regression', 1, 1017)
     """
     card = resolve_card(name_or_path, smiles_column, label_columns, task)
-    feat = build_featurizer(featurizer)
+    if featurizer == TU_FEATURES and card.format != "tu":
+        raise DatasetError(
+            f"featurizer 'tu' (an encoder pre-trained on a TU graph dataset) cannot read "
+            f"{card.name}, a molecular dataset; use a molecular featurizer such as 'ogb'"
+        )
+    # a TU dataset's features come from its files, whatever featurizer is asked for
+    feat = None if card.format == "tu" else build_featurizer(featurizer)
+    feature_key = TU_FEATURES if feat is None else feat.cache_key
     sources = [fetch_file(spec, card.name, verify=verify, progress=progress) for spec in card.files]
     key_material = json.dumps(
         {
@@ -163,17 +194,23 @@ def load_dataset(
             "label_columns": list(card.label_columns),
             "id_column": card.id_column,
             "task": card.task,
-            "featurizer": feat.cache_key,
+            "featurizer": feature_key,
             "cache_format": 2,
         },
         sort_keys=True,
     )
     key = hashlib.sha256(key_material.encode()).hexdigest()[:16]
-    directory = processed_dir(card.name) / f"{feat.cache_key}-{key}"
+    directory = processed_dir(card.name) / f"{feature_key}-{key}"
     cached = directory / "graphs.pt"
     if cache and cached.is_file():
         dataset = MoleculeDataset.load(cached)
+    elif card.format == "tu":
+        dataset = _load_tu(card, sources)
+        if cache:
+            directory.mkdir(parents=True, exist_ok=True)
+            dataset.save(cached)
     else:
+        assert feat is not None
         table = read_table(card, [path for path, _ in sources])
         if card.num_tasks is not None and len(table.label_names) != card.num_tasks:
             raise DatasetError(

@@ -50,11 +50,17 @@ class ConvStackEncoder(GraphEncoder):
         self.convs = nn.ModuleList(convs)
         self.norms = nn.ModuleList(nn.BatchNorm1d(hidden) for _ in convs)
 
+    def layer_inputs(self, batch: Batch) -> tuple[Any, ...]:
+        """The arguments after ``h`` of every layer call, built once per batch
+        (default: ``edge_index, edge_attr``)."""
+        return batch.edge_index, batch.edge_attr
+
     def node_embeddings(self, batch: Batch) -> Tensor:
         h = self.atom_embedding(batch.x)
+        inputs = self.layer_inputs(batch)
         last = len(self.convs) - 1
         for layer, (conv, norm) in enumerate(zip(self.convs, self.norms, strict=True)):
-            h = norm(conv(h, batch.edge_index, batch.edge_attr))
+            h = norm(conv(h, *inputs))
             if layer != last:
                 h = F.relu(h)
             h = F.dropout(h, self.dropout, training=self.training)

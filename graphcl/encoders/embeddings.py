@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 
 class CategoricalEmbedding(nn.Module):
@@ -13,7 +14,8 @@ class CategoricalEmbedding(nn.Module):
 
     Column ``i`` gets ``dims[i] + extra_tokens`` rows: the featurizer's categories plus the reserved
     special tokens (mask token for atoms; self-loop and added-edge tokens for bonds; see
-    :mod:`graphcl.featurization.base`).
+    :mod:`graphcl.featurization.base`). The sum runs as one ``embedding_bag`` over the stacked
+    tables rather than one lookup and one addition per column.
 
     Args:
         dims: vocabulary size of each column.
@@ -27,23 +29,41 @@ class CategoricalEmbedding(nn.Module):
     def __init__(self, dims: Sequence[int], embedding_dim: int, extra_tokens: int = 0) -> None:
         super().__init__()
         self.dims = tuple(int(d) for d in dims)
-        self.tables = nn.ModuleList(
-            nn.Embedding(d + extra_tokens, embedding_dim) for d in self.dims
-        )
+        sizes = [d + extra_tokens for d in self.dims]
+        self.tables = nn.ModuleList(nn.Embedding(size, embedding_dim) for size in sizes)
         for table in self.tables:
             assert isinstance(table, nn.Embedding)
             nn.init.xavier_uniform_(table.weight)
+        starts = torch.tensor([0, *sizes[:-1]]).cumsum(0)
+        self.register_buffer("starts", starts, persistent=False)
+        self.num_rows = sum(sizes)
 
-    def forward(self, features: Tensor) -> Tensor:
+    def weight(self) -> Tensor:
+        """The tables stacked row-wise. Shape: (sum of column sizes, embedding_dim)."""
+        return torch.cat([table.weight for table in self.tables])  # type: ignore[misc]
+
+    def rows(self, features: Tensor) -> Tensor:
+        """Row of :meth:`weight` for every category. Shape: (N, C) -> (N, C)."""
         if features.dim() != 2 or features.shape[1] != len(self.tables):
             raise ValueError(
                 f"expected categorical features of shape (N, {len(self.tables)}), "
                 f"got {tuple(features.shape)}"
             )
-        out = self.tables[0](features[:, 0])
-        for column, table in enumerate(self.tables[1:], start=1):
-            out = out + table(features[:, column])
-        return out
+        return features + self.get_buffer("starts")
+
+    def forward(self, features: Tensor) -> Tensor:
+        return F.embedding_bag(self.rows(features), self.weight(), mode="sum")
+
+    def counts(self, features: Tensor, index: Tensor, size: int) -> Tensor:
+        """How often each category occurs among the rows of ``features`` grouped by ``index``
+        (row ``r`` in group ``index[r]``); ``counts(...) @ weight()`` sums their embeddings per
+        group, for example the bond embeddings of every node's incoming edges.
+
+        Shape: features (E, C), index (E,) -> (size, sum of column sizes), float.
+        """
+        flat = (index.unsqueeze(1) * self.num_rows + self.rows(features)).flatten()
+        counts = torch.bincount(flat, minlength=size * self.num_rows)
+        return counts.view(size, self.num_rows).float()
 
 
 def with_self_loops(

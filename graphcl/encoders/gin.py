@@ -5,21 +5,54 @@ self-loop to every node, sums ``h_j + e_ij`` over incoming edges (``e_ij`` from 
 bond embedding; self-loops use the reserved self-loop token), and applies a two-layer MLP
 (width ``2 * hidden``); then batch norm, ReLU (not after the last layer) and dropout. Node
 embeddings are those of the last layer; graphs are mean-pooled by default.
+
+The sum is computed as ``A h + C W``: ``A`` the sparse adjacency with self-loops (one sparse-dense
+product instead of gathering an (E, hidden) message tensor) and ``C`` the count of each bond
+category among a node's incoming edges times the stacked bond tables ``W`` — the same value,
+several times faster on CPU. ``A`` and ``C`` are built once per batch and shared by all layers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
+import torch
 from torch import Tensor, nn
-from torch_geometric.nn import MessagePassing
+from torch_geometric.data import Batch
 
 from graphcl.encoders.conv_stack import ConvStackEncoder
 from graphcl.encoders.embeddings import CategoricalEmbedding, with_self_loops
 from graphcl.featurization import BOND_SPECIAL_TOKENS
 
 
-class GINEConv(MessagePassing):
+class Neighbourhood(NamedTuple):
+    """What every GIN layer of a batch sums over.
+
+    Attributes:
+        adjacency: sparse (N, N), entry (i, j) = number of edges j -> i, self-loops included.
+        bond_counts: (N, K), how often each bond category (rows of the stacked bond tables)
+            occurs among the edges into node i, self-loop tokens included.
+    """
+
+    adjacency: Tensor
+    bond_counts: Tensor
+
+
+def neighbourhood(
+    edge_index: Tensor, edge_attr: Tensor, bond_embedding: CategoricalEmbedding, num_nodes: int
+) -> Neighbourhood:
+    """Build the :class:`Neighbourhood` of a graph (or batch). Shape: edge_index (2, E)."""
+    edge_index, edge_attr = with_self_loops(edge_index, edge_attr, bond_embedding.dims, num_nodes)
+    ones = torch.ones(edge_index.shape[1], device=edge_index.device)
+    adjacency = torch.sparse_coo_tensor(
+        edge_index.flip(0), ones, (num_nodes, num_nodes), check_invariants=False
+    )
+    counts = bond_embedding.counts(edge_attr, edge_index[1], num_nodes)
+    return Neighbourhood(adjacency.coalesce(), counts)
+
+
+class GINEConv(nn.Module):
     """One pretrain-gnns GIN layer with edge features.
 
     ``h_i' = MLP( sum_{j in N(i) + {i}} (h_j + e_ji) )``
@@ -33,20 +66,30 @@ class GINEConv(MessagePassing):
     """
 
     def __init__(self, hidden: int, bond_feature_dims: Sequence[int]) -> None:
-        super().__init__(aggr="add")
+        super().__init__()
         self.bond_dims = tuple(bond_feature_dims)
         self.bond_embedding = CategoricalEmbedding(self.bond_dims, hidden, BOND_SPECIAL_TOKENS)
         self.mlp = nn.Sequential(
             nn.Linear(hidden, 2 * hidden), nn.ReLU(), nn.Linear(2 * hidden, hidden)
         )
 
-    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor) -> Tensor:
-        edge_index, edge_attr = with_self_loops(edge_index, edge_attr, self.bond_dims, x.shape[0])
-        edge_embedding = self.bond_embedding(edge_attr)
-        return self.mlp(self.propagate(edge_index, x=x, edge_embedding=edge_embedding))
-
-    def message(self, x_j: Tensor, edge_embedding: Tensor) -> Tensor:
-        return x_j + edge_embedding
+    def forward(
+        self,
+        x: Tensor,
+        edge_index: Tensor,
+        edge_attr: Tensor,
+        around: Neighbourhood | None = None,
+    ) -> Tensor:
+        """``around``: the batch's :class:`Neighbourhood`, when the caller built it already."""
+        if around is None:
+            around = neighbourhood(edge_index, edge_attr, self.bond_embedding, x.shape[0])
+        weight = self.bond_embedding.weight()
+        dtype = weight.dtype  # the sparse product runs outside autocast, in the parameters' dtype
+        with torch.autocast(x.device.type, enabled=False):
+            summed = torch.sparse.mm(around.adjacency.to(dtype), x.to(dtype))
+            summed = summed + around.bond_counts.to(dtype) @ weight
+        out: Tensor = self.mlp(summed)
+        return out
 
 
 class GIN(ConvStackEncoder):
@@ -83,3 +126,11 @@ class GIN(ConvStackEncoder):
     ) -> None:
         convs = [GINEConv(hidden, bond_feature_dims) for _ in range(num_layers)]
         super().__init__(atom_feature_dims, bond_feature_dims, convs, hidden, dropout, pooling)
+
+    def layer_inputs(self, batch: Batch) -> tuple[Tensor, Tensor, Neighbourhood]:
+        first = self.convs[0]
+        assert isinstance(first, GINEConv)
+        around = neighbourhood(
+            batch.edge_index, batch.edge_attr, first.bond_embedding, batch.num_nodes
+        )
+        return batch.edge_index, batch.edge_attr, around

@@ -80,7 +80,7 @@ class SeedResult:
     Attributes:
         dataset: dataset name.
         seed: training seed (also the split seed for seeded splits).
-        metric: ``roc_auc`` or ``rmse``.
+        metric: ``roc_auc``, ``accuracy`` or ``rmse``.
         selection: ``best_val`` or ``last_epoch``.
         selected_epoch: 1-based epoch whose scores are reported.
         valid: validation score at that epoch.
@@ -267,6 +267,7 @@ def run_seed(
             loss=f"{history[-1]['train_loss']:.3f}",
             valid=f"{valid.value:.3f}",
             test=f"{test.value:.3f}",
+            refresh=False,  # shown at the next refresh, with the current count
         )
         if best is None or is_better(metric, valid.value, best[0]):
             state = copy.deepcopy(model.state_dict()) if selection == "best_val" else {}

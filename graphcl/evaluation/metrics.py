@@ -37,6 +37,28 @@ def _mean(scores: Sequence[float | None]) -> float:
     return float(np.mean(present)) if present else float("nan")
 
 
+def _per_task(
+    y_true: FloatArray,
+    y_out: FloatArray,
+    task_names: Sequence[str],
+    score: Callable[[FloatArray, FloatArray], float],
+    both_classes: bool = False,
+) -> TaskScores:
+    """``score(labels, outputs)`` of each task over its present labels; a task without labels
+    (or, with ``both_classes``, with one class only) is skipped."""
+    per_task: list[float | None] = []
+    skipped = []
+    for t, name in enumerate(task_names):
+        present = ~np.isnan(y_true[:, t])
+        labels = y_true[present, t]
+        if labels.size == 0 or (both_classes and labels.min() == labels.max()):
+            per_task.append(None)
+            skipped.append(name)
+        else:
+            per_task.append(float(score(labels, y_out[present, t])))
+    return TaskScores(_mean(per_task), per_task, skipped)
+
+
 def roc_auc(y_true: FloatArray, y_score: FloatArray, task_names: Sequence[str]) -> TaskScores:
     """Mean ROC-AUC over tasks that have both classes among present labels.
 
@@ -45,17 +67,7 @@ def roc_auc(y_true: FloatArray, y_score: FloatArray, task_names: Sequence[str]) 
         y_score: scores (logits or probabilities). Shape: (N, T).
         task_names: T names, for the skipped list.
     """
-    per_task: list[float | None] = []
-    skipped = []
-    for t, name in enumerate(task_names):
-        present = ~np.isnan(y_true[:, t])
-        labels = y_true[present, t]
-        if labels.size == 0 or labels.min() == labels.max():
-            per_task.append(None)
-            skipped.append(name)
-        else:
-            per_task.append(float(roc_auc_score(labels, y_score[present, t])))
-    return TaskScores(_mean(per_task), per_task, skipped)
+    return _per_task(y_true, y_score, task_names, roc_auc_score, both_classes=True)
 
 
 def rmse(y_true: FloatArray, y_pred: FloatArray, task_names: Sequence[str]) -> TaskScores:
@@ -63,25 +75,45 @@ def rmse(y_true: FloatArray, y_pred: FloatArray, task_names: Sequence[str]) -> T
 
     Shape: y_true, y_pred (N, T), in label units; NaN in ``y_true`` = missing.
     """
-    per_task: list[float | None] = []
-    skipped = []
-    for t, name in enumerate(task_names):
-        present = ~np.isnan(y_true[:, t])
-        if not present.any():
-            per_task.append(None)
-            skipped.append(name)
-        else:
-            error = y_pred[present, t] - y_true[present, t]
-            per_task.append(float(np.sqrt(np.mean(error**2))))
-    return TaskScores(_mean(per_task), per_task, skipped)
+    return _per_task(
+        y_true, y_pred, task_names, lambda labels, pred: np.sqrt(np.mean((pred - labels) ** 2))
+    )
+
+
+def accuracy(y_true: FloatArray, y_score: FloatArray, task_names: Sequence[str]) -> TaskScores:
+    """Fraction of present labels predicted right (logit > 0 means class 1), averaged over tasks
+    (the usual metric of TU graph classification).
+
+    Shape: y_true (N, T) in {0, 1}, NaN = missing; y_score (N, T) logits.
+    """
+    return _per_task(
+        y_true, y_score, task_names, lambda labels, score: np.mean((score > 0) == labels)
+    )
 
 
 METRICS: Registry[Callable[..., TaskScores]] = Registry("metric")
 METRICS.register("roc_auc")(roc_auc)
+METRICS.register("accuracy")(accuracy)
 METRICS.register("rmse")(rmse)
 
 #: Whether a larger value of the metric is better.
-HIGHER_IS_BETTER = {"roc_auc": True, "rmse": False}
+HIGHER_IS_BETTER = {"roc_auc": True, "accuracy": True, "rmse": False}
+
+
+@dataclass(frozen=True)
+class MetricDisplay:
+    """How a metric is printed: column label, scale factor and decimals."""
+
+    label: str
+    scale: float
+    digits: int
+
+
+DISPLAY = {
+    "roc_auc": MetricDisplay("ROC-AUC (%)", 100.0, 1),
+    "accuracy": MetricDisplay("accuracy (%)", 100.0, 1),
+    "rmse": MetricDisplay("RMSE", 1.0, 3),
+}
 
 
 def is_better(metric: str, candidate: float, best: float | None) -> bool:

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from graphcl.evaluation.finetune import SeedResult
+from graphcl.evaluation.metrics import DISPLAY
 from graphcl.typing import PathType
 
 
@@ -38,7 +39,7 @@ def plot_learning_curves(results: Sequence[SeedResult], path: PathType) -> None:
         metric = runs[0].metric
         histories = [r.history for r in runs]
         epochs = np.arange(1, max(len(h) for h in histories) + 1)
-        scale = 100.0 if metric == "roc_auc" else 1.0
+        scale = DISPLAY[metric].scale
         for key, color in (("valid", "tab:blue"), ("test", "tab:orange")):
             values = _stack(histories, key) * scale
             mean, std = np.nanmean(values, 0), np.nanstd(values, 0)
@@ -47,7 +48,7 @@ def plot_learning_curves(results: Sequence[SeedResult], path: PathType) -> None:
         ax.axvline(float(np.mean([r.selected_epoch for r in runs])), color="gray", ls=":", lw=1)
         ax.set_title(f"{dataset} ({len(runs)} seeds)")
         ax.set_xlabel("epoch")
-        ax.set_ylabel("ROC-AUC (%)" if metric == "roc_auc" else "RMSE")
+        ax.set_ylabel(DISPLAY[metric].label)
         loss_ax = ax.twinx()
         loss = np.nanmean(_stack(histories, "train_loss"), 0)
         loss_ax.plot(epochs, loss, color="tab:green", lw=1, alpha=0.7, label="train loss")

@@ -12,11 +12,11 @@ from torch import Tensor
 
 from graphcl._version import __version__
 from graphcl.data.dataset import DatasetInfo
-from graphcl.data.featurize import featurize_smiles
+from graphcl.data.featurize import smiles_batches
 from graphcl.encoders.checkpoint import encoder_name
 from graphcl.encoders.head import PredictionHead, PropertyModel
 from graphcl.encoders.registry import build as build_encoder
-from graphcl.errors import CheckpointError, InvalidSmilesError
+from graphcl.errors import CheckpointError
 from graphcl.typing import PathType
 
 FORMAT = "graphcl-predictor"
@@ -68,14 +68,11 @@ class Predictor:
         """
         if isinstance(smiles, str):
             smiles = [smiles]
-        featurized = featurize_smiles(smiles, self.featurizer, workers=0, progress=False)
-        if featurized.rejects:
-            bad = featurized.rejects[0]
-            raise InvalidSmilesError(bad.smiles, bad.reason)
         device = next(self.model.parameters()).device
-        outputs = []
-        for index in torch.arange(len(smiles)).split(batch_size):
-            outputs.append(self.model(featurized.store.collate(index).to(device)).cpu())
+        outputs = [
+            self.model(batch.to(device)).cpu()
+            for batch in smiles_batches(smiles, self.featurizer, batch_size)
+        ]
         out = torch.cat(outputs) if outputs else torch.zeros(0, len(self.task_names))
         if self.info.task == "classification":
             return torch.sigmoid(out)

@@ -27,18 +27,12 @@ from graphcl.encoders.head import PredictionHead, PropertyModel
 from graphcl.encoders.registry import build as build_encoder
 from graphcl.errors import RecipeError
 from graphcl.evaluation.finetune import PROTOCOLS, SELECTIONS, FinetuneConfig, SeedResult, run_seed
+from graphcl.evaluation.metrics import DISPLAY
 from graphcl.evaluation.plots import plot_learning_curves
 from graphcl.evaluation.predictor import Predictor
 from graphcl.evaluation.published import published_rows
 from graphcl.evaluation.report import metric_table
-from graphcl.training import (
-    collect_environment,
-    create_run_dir,
-    resolve_device,
-    seed_everything,
-    write_json,
-    write_yaml,
-)
+from graphcl.training import prepare_run_dir, resolve_device, seed_everything, write_json
 from graphcl.typing import PathType
 
 _SAVE_POLICIES = ("none", "first", "all")
@@ -242,7 +236,7 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
     cfg = first.config
     parts = [first.describe(with_start=len(results) == 1)]
     summary = first.summary()
-    for metric in ("roc_auc", "rmse"):
+    for metric in DISPLAY:
         datasets = [d for d in first.scores() if summary[d]["metric"] == metric]
         if not datasets:
             continue
@@ -339,15 +333,8 @@ def evaluate(
     config = EvaluationConfig(datasets=tuple(names), **settings)
     device = resolve_device(config.device)
     factory = _ModelFactory(config)
-    directory: Path | None = None
-    if run_dir is not None:
-        directory = Path(run_dir)
-        directory.mkdir(parents=True, exist_ok=True)
-    elif output_dir is not None:
-        directory = create_run_dir(output_dir, run_name)
-    if directory is not None:
-        write_yaml(directory / "recipe.yaml", recipe or {"evaluate": config.to_dict()})
-        write_json(directory / "environment.json", collect_environment(device))
+    record = recipe or {"evaluate": config.to_dict()}
+    directory = prepare_run_dir(run_dir, output_dir, run_name, record, device)
 
     result = EvaluationResult(config, [], {}, factory.start, directory)
     for name in config.datasets:

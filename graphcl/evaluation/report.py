@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from graphcl.evaluation.metrics import DISPLAY
 from graphcl.evaluation.published import PublishedRow
-
-_LABELS = {"roc_auc": "ROC-AUC (%)", "rmse": "RMSE"}
 
 
 def format_score(metric: str, values: Sequence[float]) -> str:
-    """``mean ± std`` (ROC-AUC in percent, one decimal; RMSE three decimals)."""
-    scale, digits = (100.0, 1) if metric == "roc_auc" else (1.0, 3)
-    array = np.asarray(values, dtype=float) * scale
+    """``mean ± std`` (ROC-AUC and accuracy in percent, one decimal; RMSE three decimals)."""
+    display = DISPLAY[metric]
+    digits = display.digits
+    array = np.asarray(values, dtype=float) * display.scale
     array = array[~np.isnan(array)]
     if array.size == 0:
         return "n/a"
@@ -31,7 +31,7 @@ def metric_table(
     """One Markdown table for the datasets scored with ``metric``.
 
     Args:
-        metric: ``roc_auc`` or ``rmse``.
+        metric: ``roc_auc``, ``accuracy`` or ``rmse``.
         rows: row label -> dataset -> per-seed test scores (datasets of the first row are the
             columns).
         published: rows to print below ours (only their scores for these datasets).
@@ -56,4 +56,4 @@ def metric_table(
             known = [entry.scores[d] for d in datasets if d in entry.scores]
             cells.append(f"{np.mean(known):.1f}" if len(known) == len(datasets) else "–")
         lines.append(f"| published: {entry.method} ({entry.source}) | {' | '.join(cells)} |")
-    return f"Test {_LABELS.get(metric, metric)}:\n\n" + "\n".join(lines)
+    return f"Test {DISPLAY[metric].label}:\n\n" + "\n".join(lines)

@@ -19,8 +19,7 @@ from graphcl.data.load import load_dataset
 from graphcl.errors import RecipeError
 from graphcl.methods.registry import build as build_method
 from graphcl.training.distributed import broadcast, init_distributed
-from graphcl.training.environment import collect_environment
-from graphcl.training.run_dir import create_run_dir, write_json, write_yaml
+from graphcl.training.run_dir import prepare_run_dir
 from graphcl.training.seed import seed_everything
 from graphcl.training.train_config import TrainConfig
 from graphcl.training.trainer import Trainer, TrainResult
@@ -105,14 +104,8 @@ def pretrain(
     context = init_distributed(config.train.device)
     directory: Path | None = None
     if context.is_main:
-        if run_dir is not None:
-            directory = Path(run_dir)
-            directory.mkdir(parents=True, exist_ok=True)
-        elif output_dir is not None:
-            directory = create_run_dir(output_dir, run_name)
-        if directory is not None:
-            write_yaml(directory / "recipe.yaml", recipe or {"pretrain": config.to_dict()})
-            write_json(directory / "environment.json", collect_environment(context.device))
+        record = recipe or {"pretrain": config.to_dict()}
+        directory = prepare_run_dir(run_dir, output_dir, run_name, record, context.device)
     directory = broadcast(directory, context)
 
     # rank 0 featurizes (and caches) first; the others then read the cache
@@ -131,7 +124,7 @@ def pretrain(
     method = build_method(
         method_spec.pop("name"),
         encoder=config.encoder,
-        featurizer=config.featurizer,
+        featurizer=data.info.featurizer,
         dims=data.info.dims,
         **method_spec,
     )

@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import torch
 import yaml
 
+from graphcl.training.environment import collect_environment
 from graphcl.typing import PathType
 
 
@@ -36,3 +38,24 @@ def write_yaml(path: PathType, payload: Any) -> None:
     """Write ``payload`` as YAML, keys in insertion order."""
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(payload, handle, sort_keys=False)
+
+
+def prepare_run_dir(
+    run_dir: PathType | None,
+    output_dir: PathType | None,
+    run_name: str,
+    recipe: dict[str, Any],
+    device: torch.device,
+) -> Path | None:
+    """The directory of a run — ``run_dir`` exactly (created if needed), else a new one under
+    ``output_dir``, else None — with ``recipe.yaml`` and ``environment.json`` written."""
+    if run_dir is not None:
+        directory = Path(run_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+    elif output_dir is not None:
+        directory = create_run_dir(output_dir, run_name)
+    else:
+        return None
+    write_yaml(directory / "recipe.yaml", recipe)
+    write_json(directory / "environment.json", collect_environment(device))
+    return directory

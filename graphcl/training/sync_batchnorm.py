@@ -12,12 +12,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-
-def _all_reduce(tensor: Tensor) -> Tensor:
-    from torch.distributed.nn.functional import all_reduce
-
-    out: Tensor = all_reduce(tensor)
-    return out
+from graphcl.losses.distributed import all_reduce_with_grad
 
 
 class DistributedBatchNorm1d(nn.BatchNorm1d):
@@ -31,9 +26,9 @@ class DistributedBatchNorm1d(nn.BatchNorm1d):
     def forward(self, x: Tensor) -> Tensor:
         if not (self.training and dist.is_available() and dist.is_initialized()):
             return super().forward(x)
-        count = _all_reduce(x.new_tensor([float(x.shape[0])]))
-        mean = _all_reduce(x.sum(0)) / count
-        var = _all_reduce(((x - mean) ** 2).sum(0)) / count
+        count = all_reduce_with_grad(x.new_tensor([float(x.shape[0])]))
+        mean = all_reduce_with_grad(x.sum(0)) / count
+        var = all_reduce_with_grad(((x - mean) ** 2).sum(0)) / count
         if self.track_running_stats and self.running_mean is not None:
             assert self.running_var is not None and self.num_batches_tracked is not None
             with torch.no_grad():

@@ -12,7 +12,6 @@ states; resuming from epoch ``e`` therefore continues exactly as the uninterrupt
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from graphcl.training.metrics_log import MetricsLog
 from graphcl.training.optim import OPTIMIZERS, build_schedule
 from graphcl.training.sync_batchnorm import convert_batchnorm
 from graphcl.training.train_config import TrainConfig
+from graphcl.typing import PathType
 
 STATE_FORMAT = "graphcl-training-state"
 
@@ -82,10 +82,10 @@ class Trainer:
     """
 
     def __init__(
-        self, config: TrainConfig, run_dir: Path | None = None, progress: bool = True
+        self, config: TrainConfig, run_dir: PathType | None = None, progress: bool = True
     ) -> None:
         self.config = config
-        self.run_dir = run_dir
+        self.run_dir = Path(run_dir) if run_dir is not None else None
         self.progress = progress
 
     def fit(
@@ -133,7 +133,7 @@ class Trainer:
         schedule = build_schedule(
             cfg.schedule, optimizer, cfg.epochs * steps_per_epoch, **cfg.schedule_args
         )
-        amp = device.type == "cuda" and cfg.amp in (True, "auto")
+        amp = cfg.amp is True or (cfg.amp == "auto" and device.type == "cuda")
         pin = device.type == "cuda" and cfg.pin_memory in (True, "auto")
         first_epoch, history = 1, []
         if resume is not None:
@@ -173,8 +173,7 @@ class Trainer:
             )
             for steps, batch in enumerate(bar, start=1):
                 batch = batch.to(device, non_blocking=pin)
-                autocast = torch.autocast("cuda", dtype=torch.bfloat16) if amp else nullcontext()
-                with autocast:
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
                     loss = model(batch, generator)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -189,6 +188,7 @@ class Trainer:
                 bar.set_postfix(
                     loss=f"{total / steps:.4f}",
                     graphs_per_s=f"{graphs * context.world_size / elapsed:,.0f}",
+                    refresh=False,  # the bar refreshes itself, with the current count
                 )
             seconds = time.perf_counter() - tick
             row = {

@@ -10,6 +10,7 @@ from typing import Any
 from graphcl.data.splits.balanced_scaffold import balanced_scaffold_split
 from graphcl.data.splits.random_split import random_split
 from graphcl.data.splits.scaffold import murcko_scaffold, scaffold_split
+from graphcl.errors import DatasetError
 from graphcl.registry import Registry
 
 SplitFn = Callable[..., tuple[list[int], list[int], list[int]]]
@@ -55,7 +56,13 @@ def make_split(
 
     Raises:
         UnknownNameError: no such split.
+        DatasetError: a scaffold split of a dataset without SMILES (a TU graph dataset).
     """
+    if name != "random" and smiles and not any(smiles):
+        raise DatasetError(
+            f"the {name!r} split groups molecules by their SMILES, and this dataset has none "
+            "(a graph dataset); use split: random"
+        )
     train, valid, test = SPLITS.get(name)(smiles, frac=frac, seed=seed)
     used_seed = None if name in DETERMINISTIC_SPLITS else seed
     a, b, c = (float(f) for f in frac)
