@@ -135,3 +135,11 @@ def test_bfloat16_autocast_trains_on_cpu(molecules) -> None:
     assert abs(mixed.history[0]["loss"] - exact.history[0]["loss"]) < 0.05
     with pytest.raises(RecipeError, match="amp"):
         TrainConfig(amp="fast")
+
+
+@pytest.mark.gpu
+def test_trains_on_cuda_with_bfloat16_autocast(molecules) -> None:
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    _, result = _train(molecules, None, epochs=1, device="cuda")
+    assert torch.isfinite(torch.tensor(result.history[0]["loss"]))

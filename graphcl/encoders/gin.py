@@ -8,8 +8,10 @@ embeddings are those of the last layer; graphs are mean-pooled by default.
 
 The sum is computed as ``A h + C W``: ``A`` the sparse adjacency with self-loops (one sparse-dense
 product instead of gathering an (E, hidden) message tensor) and ``C`` the count of each bond
-category among a node's incoming edges times the stacked bond tables ``W`` — the same value,
-several times faster on CPU. ``A`` and ``C`` are built once per batch and shared by all layers.
+category among a node's incoming edges times the stacked bond tables ``W``. The value is the
+same; the sum runs about 5x faster on CPU than gathering messages per edge (the MLP dominates a
+training step, so a whole step gains ~1.1x). ``A`` and ``C`` are built once per batch and shared
+by all layers.
 """
 
 from __future__ import annotations
