@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from datetime import timedelta
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -17,6 +19,7 @@ from graphcl.methods import build as build_method
 from graphcl.training import convert_batchnorm
 
 WORLD = 2
+TIMEOUT_S = 300
 PER_RANK = 6
 SMILES = [
     "CC(=O)Oc1ccccc1C(=O)O",
@@ -73,6 +76,7 @@ def _step(model, forward) -> tuple[float, dict[str, torch.Tensor]]:
 
 def _worker(rank: int, store_file: str, out_dir: str) -> None:
     os.environ["GLOO_SOCKET_IFNAME"] = "lo"  # loopback: never an interface the sandbox blocks
+    torch.set_num_threads(1)  # two processes on a 2-core machine: no oversubscription
     dist.init_process_group(
         "gloo",
         init_method=f"file://{store_file}",
@@ -104,7 +108,15 @@ def _worker(rank: int, store_file: str, out_dir: str) -> None:
 def test_two_process_gloo_equals_single_process(tmp_path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mp.spawn(_worker, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=WORLD, join=True)
+        context = mp.spawn(
+            _worker, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=WORLD, join=False
+        )
+        deadline = time.monotonic() + TIMEOUT_S
+        while not context.join(timeout=5):
+            if time.monotonic() > deadline:
+                for process in context.processes:
+                    process.terminate()
+                pytest.fail(f"the {WORLD} gloo processes did not finish within {TIMEOUT_S} s")
     result = torch.load(tmp_path / "ddp.pt", weights_only=True)
     x1, x2 = _inputs()
     loss, grads = _step(_linear_model(), lambda m: NTXent(0.5)(m(x1), m(x2)))

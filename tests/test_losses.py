@@ -38,12 +38,16 @@ def reference_nt_xent(z1, z2, temperature, intra, positive_in_denominator, symme
 OPTIONS = list(itertools.product([True, False], repeat=3))
 
 
+@pytest.mark.parametrize("chunk_size", [None, 1, 5, 64])
 @pytest.mark.parametrize(("intra", "positive", "symmetric"), OPTIONS)
-def test_nt_xent_matches_reference_value_and_gradient(intra, positive, symmetric) -> None:
+def test_nt_xent_matches_reference_value_and_gradient(
+    intra, positive, symmetric, chunk_size
+) -> None:
+    """Dense and chunked (rows recomputed in backward; uneven and oversized chunks) forms."""
     generator = torch.Generator().manual_seed(0)
     z1 = torch.randn(6, 4, generator=generator, dtype=torch.float64, requires_grad=True)
     z2 = torch.randn(6, 4, generator=generator, dtype=torch.float64, requires_grad=True)
-    loss = NTXent(0.3, intra, positive, symmetric)(z1, z2)
+    loss = NTXent(0.3, intra, positive, symmetric, chunk_size=chunk_size)(z1, z2)
     expected = reference_nt_xent(z1, z2, 0.3, intra, positive, symmetric)
     torch.testing.assert_close(loss, expected)
     ours = torch.autograd.grad(loss, (z1, z2))
@@ -99,6 +103,7 @@ def test_every_registered_loss_runs_forward_and_backward(name, dtype) -> None:
     ("call", "message"),
     [
         (lambda: NTXent(temperature=0), "temperature must be > 0, got 0"),
+        (lambda: NTXent(chunk_size=0), "chunk_size must be >= 1"),
         (lambda: NTXent()(torch.randn(4, 3), torch.randn(5, 3)), "must both have shape"),
         (lambda: NTXent()(torch.randn(1, 3), torch.randn(1, 3)), "at least 2 samples"),
         (lambda: NTXent()(torch.full((3, 2), float("nan")), torch.randn(3, 2)), "non-finite"),
@@ -122,3 +127,14 @@ def test_loss_core_imports_only_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_chunked_nt_xent_equals_dense_in_float32_and_bfloat16_autocast() -> None:
+    generator = torch.Generator().manual_seed(3)
+    z1, z2 = (torch.randn(300, 16, generator=generator) for _ in range(2))
+    dense = NTXent(0.1)(z1, z2)
+    torch.testing.assert_close(NTXent(0.1, chunk_size=64)(z1, z2), dense, rtol=1e-5, atol=1e-5)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        chunked = NTXent(0.1, chunk_size=64)(z1, z2)
+    assert chunked.dtype == torch.float32  # the chunked rows run in float32 under autocast
+    torch.testing.assert_close(chunked, dense, rtol=1e-5, atol=1e-5)
