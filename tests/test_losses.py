@@ -12,7 +12,7 @@ import torch
 
 from graphcl import losses
 from graphcl.errors import UnknownNameError
-from graphcl.losses import NTXent
+from graphcl.losses import NTXent, SupCon
 
 
 def reference_nt_xent(z1, z2, temperature, intra, positive_in_denominator, symmetric):
@@ -87,13 +87,24 @@ def test_graphcl_variant_matches_graphcl_formula() -> None:
     torch.testing.assert_close(ours(x, x_aug), expected)
 
 
+#: How each registered loss is called on two views with labels (every loss must have an entry).
+CALLS = {
+    "nt_xent": lambda loss, z1, z2, y: loss(z1, z2),
+    "supcon": lambda loss, z1, z2, y: loss(z1, z2, labels=y),
+}
+
+
+def test_every_registered_loss_has_a_contract_call() -> None:
+    assert set(CALLS) == set(losses.available())
+
+
 @pytest.mark.parametrize("name", losses.available())
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_every_registered_loss_runs_forward_and_backward(name, dtype) -> None:
     loss_fn = losses.build(name)
     z1 = torch.randn(8, 6, dtype=dtype, requires_grad=True)
     z2 = torch.randn(8, 6, dtype=dtype, requires_grad=True)
-    value = loss_fn(z1, z2)
+    value = CALLS[name](loss_fn, z1, z2, torch.tensor([0, 1, 2, 0, 1, 2, 3, 3]))
     value.backward()
     assert value.dim() == 0 and torch.isfinite(value)
     assert torch.isfinite(z1.grad).all() and torch.isfinite(z2.grad).all()
@@ -138,3 +149,61 @@ def test_chunked_nt_xent_equals_dense_in_float32_and_bfloat16_autocast() -> None
         chunked = NTXent(0.1, chunk_size=64)(z1, z2)
     assert chunked.dtype == torch.float32  # the chunked rows run in float32 under autocast
     torch.testing.assert_close(chunked, dense, rtol=1e-5, atol=1e-5)
+
+
+def reference_supcon(views, labels, temperature):
+    """Khosla et al. eq. 2 with loops, float64."""
+    z = torch.cat([torch.nn.functional.normalize(v.double(), dim=1) for v in views])
+    y = labels.repeat(len(views)).tolist()
+    terms = []
+    for i in range(len(y)):
+        positives = [p for p in range(len(y)) if p != i and y[p] == y[i]]
+        if not positives:
+            continue
+        denominator = sum(torch.exp(z[i] @ z[a] / temperature) for a in range(len(y)) if a != i)
+        total = sum(
+            torch.log(torch.exp(z[i] @ z[p] / temperature) / denominator) for p in positives
+        )
+        terms.append(-total / len(positives))
+    return torch.stack(terms).mean()
+
+
+@pytest.mark.parametrize("chunk_size", [None, 4])
+@pytest.mark.parametrize("num_views", [1, 2, 3])
+def test_supcon_matches_reference_value_and_gradient(num_views, chunk_size) -> None:
+    generator = torch.Generator().manual_seed(1)
+    views = [
+        torch.randn(7, 5, generator=generator, dtype=torch.float64, requires_grad=True)
+        for _ in range(num_views)
+    ]
+    labels = torch.tensor([3, 1, 3, 9, 1, 3, 5])  # label 9 and 5 occur once
+    loss = SupCon(0.2, chunk_size=chunk_size)(*views, labels=labels)
+    expected = reference_supcon(views, labels, 0.2)
+    torch.testing.assert_close(loss, expected)
+    for ours, theirs in zip(
+        torch.autograd.grad(loss, views), torch.autograd.grad(expected, views), strict=True
+    ):
+        torch.testing.assert_close(ours, theirs)
+
+
+def test_supcon_properties() -> None:
+    z = torch.ones(4, 8)
+    same = torch.zeros(4, dtype=torch.long)
+    assert SupCon(0.5)(z, z, labels=same).item() == pytest.approx(math.log(7), rel=1e-6)
+    generator = torch.Generator().manual_seed(2)
+    z1, z2 = torch.randn(6, 4, generator=generator), torch.randn(6, 4, generator=generator)
+    ids = torch.arange(6)
+    # each sample its own class, two views: SimCLR's NT-Xent
+    torch.testing.assert_close(SupCon(0.3)(z1, z2, labels=ids), NTXent(0.3)(z1, z2))
+    # permuting the batch, relabelling classes and scaling embeddings change nothing
+    order = torch.randperm(6, generator=generator)
+    labels = torch.tensor([0, 0, 1, 1, 2, 2])
+    base = SupCon(0.3)(z1, z2, labels=labels)
+    torch.testing.assert_close(SupCon(0.3)(z1[order], z2[order], labels=labels[order]), base)
+    torch.testing.assert_close(SupCon(0.3)(3 * z1, z2, labels=labels + 7), base)
+    with pytest.raises(ValueError, match="no anchor has a positive"):
+        SupCon()(z1, labels=ids)
+    with pytest.raises(ValueError, match="labels must have shape"):
+        SupCon()(z1, z2, labels=ids[:3])
+    with pytest.raises(ValueError, match="one shape"):
+        SupCon()(z1, z2[:3], labels=ids)

@@ -81,7 +81,8 @@ def _recipe(**evaluate) -> dict:
         ),
         (
             {"name": "t", "pretrain": {"dataset": "nci5k", "method": {"loss": {"tau": 1}}}},
-            "unknown key 'tau' in the loss of method 'graphcl'; valid keys: chunk_size, gather_distributed",
+            "unknown key 'tau' in the loss of method 'graphcl'; "
+            "valid keys: chunk_size, gather_distributed",
         ),
         ({"name": "t"}, "the recipe has no job section"),
     ],

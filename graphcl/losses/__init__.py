@@ -7,7 +7,7 @@ Example:
     >>> from graphcl import losses
     >>> loss = losses.build("nt_xent", temperature=0.2)
     >>> losses.available()
-    ['nt_xent']
+    ['nt_xent', 'supcon']
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from torch import nn
 
 from graphcl.losses.distributed import gather_with_grad, world
 from graphcl.losses.nt_xent import NTXent
+from graphcl.losses.supcon import SupCon
 from graphcl.registry import Registry
 
 LOSSES: Registry[Callable[..., nn.Module]] = Registry("loss")
 LOSSES.register("nt_xent")(NTXent)
+LOSSES.register("supcon")(SupCon)
 
 
 def build(name: str, **kwargs: Any) -> nn.Module:
@@ -40,4 +42,4 @@ def available() -> list[str]:
     return LOSSES.available()
 
 
-__all__ = ["LOSSES", "NTXent", "available", "build", "gather_with_grad", "world"]
+__all__ = ["LOSSES", "NTXent", "SupCon", "available", "build", "gather_with_grad", "world"]

@@ -100,3 +100,25 @@ def chunked_logsumexp(
             anchors.to(dtype), candidates.to(dtype), lo, hi, excluded, temperature, chunk
         )
     return out
+
+
+def row_logsumexp(
+    anchors: Tensor,
+    candidates: Tensor,
+    lo: Tensor,
+    hi: Tensor,
+    excluded: Tensor,
+    temperature: float,
+    chunk_size: int | None,
+) -> Tensor:
+    """The masked row log-sum-exp of ``anchors @ candidates.T / temperature``: dense (one
+    (A, C) matrix, plain autograd) when ``chunk_size`` is None, else :func:`chunked_logsumexp`.
+
+    Shape: as :class:`ChunkedLogSumExp`; -> (A,).
+    """
+    if chunk_size is not None:
+        return chunked_logsumexp(anchors, candidates, lo, hi, excluded, temperature, chunk_size)
+    logits, masked = masked_logits(
+        anchors, candidates, lo, hi, excluded, temperature, 0, anchors.shape[0]
+    )
+    return torch.logsumexp(logits.masked_fill(masked, float("-inf")), dim=1)

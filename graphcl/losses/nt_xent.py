@@ -24,8 +24,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from graphcl.losses.chunked import chunked_logsumexp, masked_logits
-from graphcl.losses.distributed import gather_with_grad, world
+from graphcl.losses.chunked import row_logsumexp
+from graphcl.losses.layout import view_layout
 
 
 class NTXent(nn.Module):
@@ -91,21 +91,16 @@ class NTXent(nn.Module):
         if not (torch.isfinite(z1).all() and torch.isfinite(z2).all()):
             raise ValueError("NT-Xent got non-finite (NaN or inf) embeddings")
         n = z1.shape[0]
-        u, v = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
-        rank, size = world() if self.gather_distributed else (0, 1)
-        all_u = gather_with_grad(u) if size > 1 else u
-        all_v = gather_with_grad(v) if size > 1 else v
-        # anchors of this process; candidates of every process: [view 1 | view 2]
-        anchors = torch.cat([u, v]) if self.symmetric else u
-        candidates = torch.cat([all_u, all_v])
-        total = all_u.shape[0]
-        own = rank * n + torch.arange(n, device=u.device)  # global row of each local sample
-        count = anchors.shape[0]
-        view = torch.arange(count, device=u.device) >= n  # the anchor's view (0 or 1)
-        self_column = torch.cat([own, own + total])[:count]  # an anchor is never its negative
-        positive = torch.cat([own + total, own])[:count]
+        layout = view_layout(
+            [F.normalize(z1, dim=1), F.normalize(z2, dim=1)], self.gather_distributed
+        )
+        count = 2 * n if self.symmetric else n  # anchors: both views, or view 1 only
+        anchors, candidates, total = layout.anchors[:count], layout.candidates, layout.total
+        self_column = layout.columns[:count]  # an anchor is never its own negative
+        positive = layout.columns.roll(n)[:count]  # the same sample in the other view
+        view = torch.arange(count, device=z1.device) >= n  # the anchor's view (0 or 1)
         if self.intra_view_negatives:
-            lo = torch.zeros(count, dtype=torch.long, device=u.device)
+            lo = torch.zeros(count, dtype=torch.long, device=z1.device)
             hi = lo + 2 * total
         else:  # only the other view's block
             lo = (~view).long() * total
@@ -113,13 +108,7 @@ class NTXent(nn.Module):
         excluded = [self_column] if self.positive_in_denominator else [self_column, positive]
         columns = torch.stack(excluded, dim=1)
         positive_logit = (anchors * candidates[positive]).sum(1) / self.temperature
-        if self.chunk_size is None:
-            logits, masked = masked_logits(
-                anchors, candidates, lo, hi, columns, self.temperature, 0, count
-            )
-            denominator = torch.logsumexp(logits.masked_fill(masked, float("-inf")), dim=1)
-        else:
-            denominator = chunked_logsumexp(
-                anchors, candidates, lo, hi, columns, self.temperature, self.chunk_size
-            )
+        denominator = row_logsumexp(
+            anchors, candidates, lo, hi, columns, self.temperature, self.chunk_size
+        )
         return (denominator - positive_logit).mean()
