@@ -12,6 +12,7 @@ with the same value and gradient as the dense computation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -36,6 +37,24 @@ def masked_logits(
     return logits, masked
 
 
+def _blocks(
+    anchors: Tensor,
+    candidates: Tensor,
+    lo: Tensor,
+    hi: Tensor,
+    excluded: Tensor,
+    temperature: float,
+    chunk: int,
+) -> Iterator[tuple[slice, Tensor, Tensor]]:
+    """(rows, logits, mask) of ``chunk`` anchor rows at a time."""
+    for start in range(0, anchors.shape[0], chunk):
+        stop = min(start + chunk, anchors.shape[0])
+        logits, masked = masked_logits(
+            anchors, candidates, lo, hi, excluded, temperature, start, stop
+        )
+        yield slice(start, stop), logits, masked
+
+
 class ChunkedLogSumExp(torch.autograd.Function):
     """``apply(anchors, candidates, lo, hi, excluded, temperature, chunk) -> lse``.
 
@@ -56,12 +75,10 @@ class ChunkedLogSumExp(torch.autograd.Function):
         chunk: int,
     ) -> Tensor:
         out = anchors.new_empty(anchors.shape[0])
-        for start in range(0, anchors.shape[0], chunk):
-            stop = min(start + chunk, anchors.shape[0])
-            logits, masked = masked_logits(
-                anchors, candidates, lo, hi, excluded, temperature, start, stop
-            )
-            out[start:stop] = torch.logsumexp(logits.masked_fill_(masked, float("-inf")), dim=1)
+        for rows, logits, masked in _blocks(
+            anchors, candidates, lo, hi, excluded, temperature, chunk
+        ):
+            out[rows] = torch.logsumexp(logits.masked_fill_(masked, float("-inf")), dim=1)
         ctx.save_for_backward(anchors, candidates, lo, hi, excluded, out)
         ctx.temperature, ctx.chunk = temperature, chunk
         return out
@@ -71,16 +88,13 @@ class ChunkedLogSumExp(torch.autograd.Function):
         anchors, candidates, lo, hi, excluded, out = ctx.saved_tensors
         grad_anchors = torch.zeros_like(anchors)
         grad_candidates = torch.zeros_like(candidates)
-        for start in range(0, anchors.shape[0], ctx.chunk):
-            stop = min(start + ctx.chunk, anchors.shape[0])
-            logits, masked = masked_logits(
-                anchors, candidates, lo, hi, excluded, ctx.temperature, start, stop
-            )
+        blocks = _blocks(anchors, candidates, lo, hi, excluded, ctx.temperature, ctx.chunk)
+        for rows, logits, masked in blocks:
             # d lse_r / d logit_rj = softmax_rj over the allowed columns
-            weights = (logits - out[start:stop, None]).exp_().masked_fill_(masked, 0.0)
-            weights.mul_(grad[start:stop, None] / ctx.temperature)
-            grad_anchors[start:stop] = weights @ candidates
-            grad_candidates.addmm_(weights.T, anchors[start:stop])
+            weights = (logits - out[rows, None]).exp_().masked_fill_(masked, 0.0)
+            weights.mul_(grad[rows, None] / ctx.temperature)
+            grad_anchors[rows] = weights @ candidates
+            grad_candidates.addmm_(weights.T, anchors[rows])
         return grad_anchors, grad_candidates, None, None, None, None, None
 
 
