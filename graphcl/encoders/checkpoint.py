@@ -62,6 +62,22 @@ def save_encoder(
     )
 
 
+def load_checked(path: PathType, fmt: str, what: str) -> dict[str, Any]:
+    """A graphcl file read safely (``torch.load(weights_only=True)``, onto the CPU) whose
+    ``format`` field is ``fmt``.
+
+    Raises:
+        CheckpointError: the file cannot be read, or is not ``what``.
+    """
+    try:
+        payload = torch.load(path, weights_only=True, map_location="cpu")
+    except (OSError, RuntimeError) as exc:
+        raise CheckpointError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("format") != fmt:
+        raise CheckpointError(f"{path} is not {what}")
+    return payload
+
+
 def load_encoder(path: PathType, **overrides: Any) -> tuple[GraphEncoder, str, dict[str, Any]]:
     """Rebuild an encoder from a checkpoint.
 
@@ -77,12 +93,7 @@ def load_encoder(path: PathType, **overrides: Any) -> tuple[GraphEncoder, str, d
         CheckpointError: the file is not a graphcl encoder checkpoint or does not match its
             recorded configuration.
     """
-    try:
-        payload = torch.load(path, weights_only=True, map_location="cpu")
-    except (OSError, RuntimeError) as exc:
-        raise CheckpointError(f"cannot read checkpoint {path}: {exc}") from exc
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a graphcl encoder checkpoint")
+    payload = load_checked(path, FORMAT, "a graphcl encoder checkpoint")
     spec = payload["encoder"]
     config = {**spec["config"], **overrides}
     dims = (tuple(payload["dims"][0]), tuple(payload["dims"][1])) if "dims" in payload else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
 
 import torch
 from torch import Tensor
@@ -13,10 +12,9 @@ from torch import Tensor
 from graphcl._version import __version__
 from graphcl.data.dataset import DatasetInfo
 from graphcl.data.featurize import smiles_batches
-from graphcl.encoders.checkpoint import encoder_name
+from graphcl.encoders.checkpoint import encoder_name, load_checked
 from graphcl.encoders.head import PredictionHead, PropertyModel
 from graphcl.encoders.registry import build as build_encoder
-from graphcl.errors import CheckpointError
 from graphcl.typing import PathType
 
 FORMAT = "graphcl-predictor"
@@ -109,9 +107,7 @@ class Predictor:
         Raises:
             CheckpointError: the file is not a graphcl predictor.
         """
-        payload: dict[str, Any] = torch.load(path, weights_only=True, map_location="cpu")
-        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-            raise CheckpointError(f"{path} is not a graphcl predictor")
+        payload = load_checked(path, FORMAT, "a graphcl predictor")
         info = DatasetInfo(**json.loads(payload["info"]))
         encoder = build_encoder(
             payload["encoder"]["name"],

@@ -22,8 +22,7 @@ from torch.utils.data import DataLoader
 
 from graphcl.data.dataset import MoleculeDataset
 from graphcl.data.loader import collate_identity
-from graphcl.encoders.checkpoint import save_encoder
-from graphcl.errors import CheckpointError
+from graphcl.encoders.checkpoint import load_checked, save_encoder
 from graphcl.methods.base import ContrastiveMethod
 from graphcl.progress import progress_bar
 from graphcl.training.distributed import DistributedContext, init_distributed, mean_over_ranks
@@ -233,10 +232,4 @@ def load_training_state(path: Path | str) -> dict[str, Any]:
     Raises:
         CheckpointError: the file is missing or not a graphcl training state.
     """
-    try:
-        state = torch.load(path, weights_only=True, map_location="cpu")
-    except (OSError, RuntimeError) as exc:
-        raise CheckpointError(f"cannot read training state {path}: {exc}") from exc
-    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-        raise CheckpointError(f"{path} is not a graphcl training state (from runs/*/checkpoints)")
-    return state
+    return load_checked(path, STATE_FORMAT, "a graphcl training state (from runs/*/checkpoints)")
