@@ -11,8 +11,10 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from loss_calls import CALLS, GATHERING
 from torch.nn.parallel import DistributedDataParallel
 
+from graphcl import losses as loss_core
 from graphcl.data import featurize_smiles
 from graphcl.losses import NTXent
 from graphcl.methods import build as build_method
@@ -40,6 +42,21 @@ SMILES = [
 def _linear_model() -> torch.nn.Module:
     torch.manual_seed(0)
     return torch.nn.Linear(5, 4).double()
+
+
+LABELS = torch.tensor([0, 1, 2, 0, 1, 2, 3, 3, 0, 1, 2, 3])
+
+
+def _loss_step(name: str, rows: slice, ddp: bool) -> tuple[float, dict[str, torch.Tensor]]:
+    """One step of a Linear(5, 6) model under the registered loss ``name`` on ``rows``."""
+    kwargs, call = CALLS[name]
+    torch.manual_seed(0)
+    model: torch.nn.Module = torch.nn.Linear(5, 6).double()
+    loss_fn = loss_core.build(name, **kwargs).double()
+    if ddp:
+        model = DistributedDataParallel(model)
+    x1, x2 = _inputs()
+    return _step(model, lambda m: call(loss_fn, m(x1[rows]), m(x2[rows]), LABELS[rows]))
 
 
 def _graph_method() -> torch.nn.Module:
@@ -95,11 +112,18 @@ def _worker(rank: int, store_file: str, out_dir: str) -> None:
     ddp = DistributedDataParallel(method)
     batch = _batch().collate(torch.arange(rank * PER_RANK, (rank + 1) * PER_RANK))
     graph_loss, graph_grads = _step(ddp, lambda m: m(batch))
-    losses = torch.tensor([loss, graph_loss], dtype=torch.float64)
+    # 3. every loss that gathers negatives or batch statistics
+    core = {name: _loss_step(name, mine, ddp=True) for name in GATHERING}
+    losses = torch.tensor([loss, graph_loss, *(v for v, _ in core.values())], dtype=torch.float64)
     dist.all_reduce(losses)
     if rank == 0:
         torch.save(
-            {"loss": losses / WORLD, "grads": grads, "graph_grads": graph_grads},
+            {
+                "loss": losses / WORLD,
+                "grads": grads,
+                "graph_grads": graph_grads,
+                "core_grads": {name: g for name, (_, g) in core.items()},
+            },
             os.path.join(out_dir, "ddp.pt"),
         )
     dist.destroy_process_group()
@@ -123,9 +147,16 @@ def test_two_process_gloo_equals_single_process(tmp_path) -> None:
     graph_loss, graph_grads = _step(
         _graph_method(), lambda m: m(_batch().collate(torch.arange(WORLD * PER_RANK)))
     )
-    torch.testing.assert_close(
-        result["loss"], torch.tensor([loss, graph_loss], dtype=torch.float64)
-    )
+    everything = slice(0, WORLD * PER_RANK)
+    core = {name: _loss_step(name, everything, ddp=False) for name in GATHERING}
+    expected = [loss, graph_loss, *(v for v, _ in core.values())]
+    for name, ours, single in zip(
+        ["nt_xent", "graphcl", *GATHERING], result["loss"].tolist(), expected, strict=True
+    ):
+        assert ours == pytest.approx(single, rel=1e-9, abs=1e-12), name
+    for name, (_, single_grads) in core.items():
+        for key, grad in single_grads.items():
+            torch.testing.assert_close(result["core_grads"][name][key], grad, msg=f"{name} {key}")
     for name, grad in grads.items():
         torch.testing.assert_close(result["grads"][name], grad, msg=name)
     assert graph_grads

@@ -6,8 +6,8 @@ video, text and multimodal models all use the same objectives.
 Example:
     >>> from graphcl import losses
     >>> loss = losses.build("nt_xent", temperature=0.2)
-    >>> losses.available()
-    ['nt_xent', 'supcon']
+    >>> losses.available()[:3]
+    ['balanced_mse', 'balanced_softmax', 'byol']
 """
 
 from __future__ import annotations
@@ -17,14 +17,59 @@ from typing import Any
 
 from torch import nn
 
+from graphcl.losses.balanced_mse import BalancedMSE
+from graphcl.losses.balanced_softmax import BalancedSoftmax
+from graphcl.losses.byol import BYOL, update_ema
+from graphcl.losses.cacr import CACR
+from graphcl.losses.clip import CLIP
 from graphcl.losses.distributed import gather_with_grad, world
+from graphcl.losses.gram import GRAM
+from graphcl.losses.hallucinator import Hallucinator
+from graphcl.losses.hierarchical import Hierarchical
+from graphcl.losses.hydra import Hydra
+from graphcl.losses.mlcd import MLCD
+from graphcl.losses.modx import ModX
+from graphcl.losses.momentum_distillation import MomentumDistillation
 from graphcl.losses.nt_xent import NTXent
+from graphcl.losses.pixpro import PixPro
+from graphcl.losses.prototypical import Prototypical
+from graphcl.losses.reliability_infonce import ReliabilityInfoNCE
+from graphcl.losses.reweighted_infonce import ReweightedInfoNCE
+from graphcl.losses.scattering import Scattering
+from graphcl.losses.sepclr import SepCLR
+from graphcl.losses.soft_contrastive import SoftContrastive
 from graphcl.losses.supcon import SupCon
+from graphcl.losses.symile import Symile
+from graphcl.losses.tcl import TCL
 from graphcl.registry import Registry
 
 LOSSES: Registry[Callable[..., nn.Module]] = Registry("loss")
-LOSSES.register("nt_xent")(NTXent)
-LOSSES.register("supcon")(SupCon)
+for _name, _loss in {
+    "nt_xent": NTXent,
+    "supcon": SupCon,
+    "soft_contrastive": SoftContrastive,
+    "momentum_distillation": MomentumDistillation,
+    "cacr": CACR,
+    "reweighted_infonce": ReweightedInfoNCE,
+    "hierarchical": Hierarchical,
+    "prototypical": Prototypical,
+    "mlcd": MLCD,
+    "reliability_infonce": ReliabilityInfoNCE,
+    "clip": CLIP,
+    "symile": Symile,
+    "gram": GRAM,
+    "tcl": TCL,
+    "modx": ModX,
+    "hydra": Hydra,
+    "hallucinator": Hallucinator,
+    "sepclr": SepCLR,
+    "pixpro": PixPro,
+    "scattering": Scattering,
+    "byol": BYOL,
+    "balanced_mse": BalancedMSE,
+    "balanced_softmax": BalancedSoftmax,
+}.items():
+    LOSSES.register(_name)(_loss)
 
 
 def build(name: str, **kwargs: Any) -> nn.Module:
@@ -42,4 +87,34 @@ def available() -> list[str]:
     return LOSSES.available()
 
 
-__all__ = ["LOSSES", "NTXent", "SupCon", "available", "build", "gather_with_grad", "world"]
+__all__ = [
+    "BYOL",
+    "CACR",
+    "CLIP",
+    "GRAM",
+    "LOSSES",
+    "MLCD",
+    "TCL",
+    "BalancedMSE",
+    "BalancedSoftmax",
+    "Hallucinator",
+    "Hierarchical",
+    "Hydra",
+    "ModX",
+    "MomentumDistillation",
+    "NTXent",
+    "PixPro",
+    "Prototypical",
+    "ReliabilityInfoNCE",
+    "ReweightedInfoNCE",
+    "Scattering",
+    "SepCLR",
+    "SoftContrastive",
+    "SupCon",
+    "Symile",
+    "available",
+    "build",
+    "gather_with_grad",
+    "update_ema",
+    "world",
+]

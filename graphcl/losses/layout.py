@@ -38,3 +38,13 @@ def view_layout(views: list[Tensor], gather: bool) -> ViewLayout:
     own = rank * n + torch.arange(n, device=views[0].device)
     columns = torch.cat([k * total + own for k in range(len(views))])
     return ViewLayout(torch.cat(views), torch.cat(shared), columns, total)
+
+
+def gathered(tensor: Tensor, gather: bool) -> tuple[Tensor, Tensor]:
+    """``tensor`` (n, ...) of every process (with gradient when ``gather`` under
+    ``torch.distributed``) and the rows that are this process's own.
+
+    Shape: (n, ...) -> ((W * n, ...), (n,)).
+    """
+    layout = view_layout([tensor], gather)
+    return layout.candidates, layout.columns

@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from graphcl.losses import checks
 from graphcl.losses.chunked import row_logsumexp
 from graphcl.losses.layout import view_layout
 
@@ -50,7 +51,7 @@ class NTXent(nn.Module):
 
     Raises:
         ValueError: temperature <= 0; z1 and z2 of different or non-2-D shapes; fewer than two
-            samples; non-finite embeddings.
+            samples; non-finite embeddings (the message says which).
 
     Example:
         >>> loss = NTXent(temperature=0.5)
@@ -69,28 +70,22 @@ class NTXent(nn.Module):
         chunk_size: int | None = None,
     ) -> None:
         super().__init__()
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
-        self.temperature = float(temperature)
+        self.temperature = checks.positive("temperature", temperature)
         self.intra_view_negatives = intra_view_negatives
         self.positive_in_denominator = positive_in_denominator
         self.symmetric = symmetric
         self.gather_distributed = gather_distributed
-        if chunk_size is not None and chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1 or None (dense), got {chunk_size}")
-        self.chunk_size = chunk_size
+        self.chunk_size = checks.chunk(chunk_size)
 
     def forward(self, z1: Tensor, z2: Tensor) -> Tensor:
-        if z1.dim() != 2 or z1.shape != z2.shape:
-            raise ValueError(
-                f"z1 and z2 must both have shape (N, D), got {tuple(z1.shape)} and "
-                f"{tuple(z2.shape)}"
-            )
-        if z1.shape[0] < 2:
-            raise ValueError(f"NT-Xent needs at least 2 samples, got {z1.shape[0]}")
-        if not (torch.isfinite(z1).all() and torch.isfinite(z2).all()):
-            raise ValueError("NT-Xent got non-finite (NaN or inf) embeddings")
-        n = z1.shape[0]
+        return self.terms(z1, z2).mean()
+
+    def terms(self, z1: Tensor, z2: Tensor) -> Tensor:
+        """The per-anchor losses ``l_i``: view-1 anchors, then view-2 anchors if symmetric.
+
+        Shape: z1, z2 (N, D) -> (2N,) or (N,).
+        """
+        n = checks.views("NT-Xent", [z1, z2], minimum=2, samples=2)
         layout = view_layout(
             [F.normalize(z1, dim=1), F.normalize(z2, dim=1)], self.gather_distributed
         )
@@ -111,4 +106,4 @@ class NTXent(nn.Module):
         denominator = row_logsumexp(
             anchors, candidates, lo, hi, columns, self.temperature, self.chunk_size
         )
-        return (denominator - positive_logit).mean()
+        return denominator - positive_logit

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from graphcl.losses import checks
 from graphcl.losses.chunked import row_logsumexp
 from graphcl.losses.layout import view_layout
 
@@ -54,23 +55,24 @@ class SupCon(nn.Module):
         gather_distributed: bool = True,
     ) -> None:
         super().__init__()
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
-        if chunk_size is not None and chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1 or None (dense), got {chunk_size}")
-        self.temperature = float(temperature)
-        self.chunk_size = chunk_size
+        self.temperature = checks.positive("temperature", temperature)
+        self.chunk_size = checks.chunk(chunk_size)
         self.gather_distributed = gather_distributed
 
     def forward(self, *views: Tensor, labels: Tensor) -> Tensor:
-        if not views or any(v.dim() != 2 or v.shape != views[0].shape for v in views):
-            shapes = ", ".join(str(tuple(v.shape)) for v in views) or "none"
-            raise ValueError(f"SupCon needs views of one shape (N, D), got {shapes}")
-        n = views[0].shape[0]
+        terms = self.terms(*views, labels=labels)
+        if terms.numel() == 0:
+            raise ValueError("SupCon: no anchor has a positive (every label occurs once)")
+        return terms.mean()
+
+    def terms(self, *views: Tensor, labels: Tensor) -> Tensor:
+        """The losses ``l_i`` of the anchors that have a positive (possibly none).
+
+        Shape: views (N, D) each, labels (N,) -> (A,) with A <= V * N.
+        """
+        n = checks.views("SupCon", views)
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
-        if not all(torch.isfinite(v).all() for v in views):
-            raise ValueError("SupCon got non-finite (NaN or inf) embeddings")
         layout = view_layout([F.normalize(v, dim=1) for v in views], self.gather_distributed)
         everyone = view_layout([labels.long().unsqueeze(1)], self.gather_distributed).candidates
         candidate_class = torch.unique(everyone[:, 0], return_inverse=True)[1].repeat(len(views))
@@ -82,8 +84,6 @@ class SupCon(nn.Module):
         positives = torch.bincount(candidate_class, minlength=width)[anchor_class] - 1
         positive_sum = class_sum[anchor_class] - layout.anchors
         has_positive = positives > 0
-        if not has_positive.any():
-            raise ValueError("SupCon: no anchor has a positive (every label occurs once)")
         count = layout.anchors.shape[0]
         lo = torch.zeros(count, dtype=torch.long, device=labels.device)
         hi = lo + layout.candidates.shape[0]
@@ -98,4 +98,4 @@ class SupCon(nn.Module):
         )
         attraction = (layout.anchors * positive_sum).sum(1) / self.temperature
         terms = denominator - attraction / positives.clamp(min=1)
-        return terms[has_positive].mean()
+        return terms[has_positive]
