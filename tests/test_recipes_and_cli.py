@@ -81,8 +81,27 @@ def _recipe(**evaluate) -> dict:
         ),
         (
             {"name": "t", "pretrain": {"dataset": "nci5k", "method": {"loss": {"tau": 1}}}},
-            "unknown key 'tau' in the loss of method 'graphcl'; "
-            "valid keys: chunk_size, gather_distributed",
+            "unknown key 'tau' in the loss 'nt_xent' of method 'graphcl'; "
+            "valid keys: name, chunk_size, gather_distributed",
+        ),
+        (
+            {"name": "t", "pretrain": {"dataset": "nci5k", "method": {"loss": {"name": "supcon"}}}},
+            "loss 'supcon' of method 'graphcl' does not take two views alone; choose one of: "
+            "nt_xent, cacr",
+        ),
+        (
+            {"name": "t", "pretrain": {"dataset": "nci5k", "train": {"sampler": "butina2"}}},
+            "pretrain.train.sampler: unknown batch sampler 'butina2'; choose one of: butina",
+        ),
+        (
+            {
+                "name": "t",
+                "pretrain": {
+                    "dataset": "nci5k",
+                    "train": {"sampler": "butina", "sampler_args": {"cutoff": 0.8}},
+                },
+            },
+            "unknown key 'cutoff' in pretrain.train.sampler_args of sampler 'butina'",
         ),
         ({"name": "t"}, "the recipe has no job section"),
     ],

@@ -143,3 +143,39 @@ def test_trains_on_cuda_with_bfloat16_autocast(molecules) -> None:
         pytest.skip("no CUDA device")
     _, result = _train(molecules, None, epochs=1, device="cuda")
     assert torch.isfinite(torch.tensor(result.history[0]["loss"]))
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        {"name": "cacr"},
+        {"chunk_size": 7},
+        {"name": "clip", "temperature": 0.2},
+        {"name": "hallucinator"},
+    ],
+)
+def test_graphcl_trains_with_a_loss_chosen_by_name(molecules, loss) -> None:
+    """The recipe's ``method.loss.name`` switches GraphCL's objective; the loss goes down."""
+    torch.manual_seed(0)
+    method = build_method("graphcl", encoder=TINY_ENCODER, loss=loss)
+    config = TrainConfig(epochs=3, batch_size=32, lr=0.01, seed=3, checkpoint_every=0)
+    result = Trainer(config, None, progress=False).fit(method, molecules)
+    assert result.history[-1]["loss"] < result.history[0]["loss"]
+    assert method.config["loss"]["name"] == loss.get("name", "nt_xent")
+
+
+def test_chunked_nt_xent_trains_exactly_like_dense(molecules) -> None:
+    _, dense = _train(molecules, None, epochs=1)
+    torch.manual_seed(0)
+    method = build_method("graphcl", encoder=TINY_ENCODER, loss={"chunk_size": 5})
+    config = TrainConfig(epochs=1, batch_size=32, checkpoint_every=1, seed=3)
+    chunked = Trainer(config, None, progress=False).fit(method, molecules)
+    assert chunked.history[0]["loss"] == pytest.approx(dense.history[0]["loss"], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("sampler", "args"), [("butina", {}), ("pseudo_label", {"num_clusters": 40})]
+)
+def test_trainer_batches_with_a_named_sampler(molecules, sampler, args) -> None:
+    _, result = _train(molecules, None, epochs=1, sampler=sampler, sampler_args=args)
+    assert result.history[0]["loss"] > 0

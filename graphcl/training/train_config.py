@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graphcl.errors import RecipeError
+from graphcl.config.signature import check_kwargs
+from graphcl.data.samplers import SAMPLERS
+from graphcl.errors import RecipeError, UnknownNameError
 from graphcl.training.optim import OPTIMIZERS, SCHEDULES
 
 
@@ -32,6 +34,12 @@ class TrainConfig:
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:N``.
         sync_batchnorm: under data-parallel training, normalize with statistics of all processes
             (so the run matches single-process training on the global batch).
+        sampler: how molecules are grouped into batches: ``random`` (a seeded shuffle),
+            ``pseudo_label`` (G-SimCLR: at most one molecule per k-means cluster of Morgan
+            fingerprints; needs ``num_clusters`` >= the global batch) or ``butina`` (KCL: Butina
+            clusters kept together, hard negatives). Both need SMILES.
+        sampler_args: the sampler's arguments (``num_clusters``, ``radius``, ``n_bits``,
+            ``threshold``).
     """
 
     epochs: int = 100
@@ -49,6 +57,8 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     sync_batchnorm: bool = True
+    sampler: str = "random"
+    sampler_args: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key in ("epochs", "batch_size"):
@@ -62,6 +72,17 @@ class TrainConfig:
             raise RecipeError(f"pretrain.train.amp must be true, false or auto, got {self.amp!r}")
         OPTIMIZERS.get(self.optimizer)
         SCHEDULES.get(self.schedule)
+        if self.sampler != "random":
+            try:
+                sampler = SAMPLERS.get(self.sampler)
+            except UnknownNameError as error:
+                raise RecipeError(f"pretrain.train.sampler: {error} (or random)") from None
+            check_kwargs(
+                sampler,
+                self.sampler_args,
+                f"pretrain.train.sampler_args of sampler {self.sampler!r}",
+                exclude=("smiles", "batch_size"),
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

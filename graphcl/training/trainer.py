@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader
 
 from graphcl.data.dataset import MoleculeDataset
 from graphcl.data.loader import collate_identity
+from graphcl.data.samplers import build_sampler
 from graphcl.encoders.checkpoint import load_checked, save_encoder
 from graphcl.methods.base import ContrastiveMethod
 from graphcl.progress import progress_bar
@@ -123,7 +124,17 @@ class Trainer:
         optimizer = OPTIMIZERS.get(cfg.optimizer)(
             method.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay
         )
+        plan = None
+        if cfg.sampler != "random":
+            plan = build_sampler(
+                cfg.sampler,
+                dataset.smiles,
+                batch_size=cfg.batch_size * context.world_size,
+                **cfg.sampler_args,
+            )
         steps_per_epoch = len(dataset) // (cfg.batch_size * context.world_size)
+        if plan is not None:
+            steps_per_epoch = len(plan.batches(0, cfg.seed))
         if steps_per_epoch == 0:
             raise ValueError(
                 f"{len(dataset)} graphs are fewer than one batch of "
@@ -153,7 +164,11 @@ class Trainer:
             generator = torch.Generator(device=device).manual_seed(
                 _seed(cfg.seed, epoch, context.rank, 2)
             )
-            batches = epoch_batches(len(dataset), cfg.batch_size, epoch, cfg.seed, context)
+            if plan is None:
+                batches = epoch_batches(len(dataset), cfg.batch_size, epoch, cfg.seed, context)
+            else:  # rank r takes the r-th slice of every global batch
+                mine = slice(context.rank * cfg.batch_size, (context.rank + 1) * cfg.batch_size)
+                batches = [b[mine] for b in plan.batches(epoch, cfg.seed)]
             loader = DataLoader(
                 dataset,
                 batch_sampler=batches,
