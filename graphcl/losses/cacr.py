@@ -47,12 +47,8 @@ class CACR(nn.Module):
         gather_distributed: bool = True,
     ) -> None:
         super().__init__()
-        if pos_temperature < 0 or neg_temperature < 0:
-            raise ValueError(
-                f"pos_temperature and neg_temperature must be >= 0, got {pos_temperature} "
-                f"and {neg_temperature}"
-            )
-        self.pos_temperature, self.neg_temperature = float(pos_temperature), float(neg_temperature)
+        self.pos_temperature = checks.non_negative("pos_temperature", pos_temperature)
+        self.neg_temperature = checks.non_negative("neg_temperature", neg_temperature)
         self.alpha = checks.positive("alpha", alpha)
         self.beta = checks.positive("beta", beta)
         self.gather_distributed = gather_distributed

@@ -15,6 +15,13 @@ def positive(name: str, value: float) -> float:
     return float(value)
 
 
+def non_negative(name: str, value: float) -> float:
+    """``value`` as a float; raises ValueError naming ``name`` unless it is >= 0."""
+    if not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return float(value)
+
+
 def fraction(name: str, value: float) -> float:
     """``value`` as a float; raises ValueError naming ``name`` unless 0 <= value <= 1."""
     if not 0 <= value <= 1:

@@ -135,4 +135,4 @@ def row_logsumexp(
     logits, masked = masked_logits(
         anchors, candidates, lo, hi, excluded, temperature, 0, anchors.shape[0]
     )
-    return torch.logsumexp(logits.masked_fill(masked, float("-inf")), dim=1)
+    return torch.logsumexp(logits.masked_fill_(masked, float("-inf")), dim=1)

@@ -51,9 +51,7 @@ class Hydra(nn.Module):
         if num_classes < 1 or dim < 1:
             raise ValueError(f"num_classes and dim must be >= 1, got {num_classes} and {dim}")
         self.temperature = checks.positive("temperature", temperature)
-        if sparsity < 0:
-            raise ValueError(f"sparsity must be >= 0, got {sparsity}")
-        self.sparsity = float(sparsity)
+        self.sparsity = checks.non_negative("sparsity", sparsity)
         self.gather_distributed = gather_distributed
         self.gates = nn.Parameter(torch.full((num_classes, num_classes, dim), 2.0))
 

@@ -42,9 +42,7 @@ class ModX(nn.Module):
     ) -> None:
         super().__init__()
         self.clip = CLIP(temperature, gather_distributed=gather_distributed)
-        if distill_weight < 0:
-            raise ValueError(f"distill_weight must be >= 0, got {distill_weight}")
-        self.distill_weight = float(distill_weight)
+        self.distill_weight = checks.non_negative("distill_weight", distill_weight)
         self.gather_distributed = gather_distributed
 
     def forward(self, a: Tensor, b: Tensor, old: tuple[Tensor, Tensor]) -> Tensor:

@@ -55,9 +55,7 @@ class ReweightedInfoNCE(nn.Module):
     ) -> None:
         super().__init__()
         self.temperature = checks.positive("temperature", temperature)
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0, got {gamma}")
-        self.gamma = float(gamma)
+        self.gamma = checks.non_negative("gamma", gamma)
         self.gather_distributed = gather_distributed
 
     def forward(

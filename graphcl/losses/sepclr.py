@@ -49,12 +49,8 @@ class SepCLR(nn.Module):
         self, background_weight: float = 1.0, leak_weight: float = 1.0, **kwargs: Any
     ) -> None:
         super().__init__()
-        if background_weight < 0 or leak_weight < 0:
-            raise ValueError(
-                f"background_weight and leak_weight must be >= 0, got {background_weight} "
-                f"and {leak_weight}"
-            )
-        self.background_weight, self.leak_weight = float(background_weight), float(leak_weight)
+        self.background_weight = checks.non_negative("background_weight", background_weight)
+        self.leak_weight = checks.non_negative("leak_weight", leak_weight)
         self.nt_xent = NTXent(**kwargs)
 
     def forward(self, c1: Tensor, c2: Tensor, s1: Tensor, s2: Tensor, labels: Tensor) -> Tensor:
