@@ -8,7 +8,8 @@ prototypes ``mu_k`` and the responsibilities ``r_ik`` the targets:
 
     L = -1/M * sum_i sum_k r_ik * log softmax_k( z_i . mu_k / T )
 
-so each embedding is pulled to its prototype(s) and pushed from the others.
+so each embedding is pulled to its prototype(s) and pushed from the others. Under
+``torch.distributed`` each process fits the mixture on its own batch.
 """
 
 from __future__ import annotations

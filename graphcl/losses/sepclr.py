@@ -11,8 +11,10 @@ no salient information; target samples carry both:
       + w_leak * ||corr(c, s)||_F^2 / D           no information shared by the two spaces
 
 where ``corr`` is the cross-correlation of the batch-standardised common and salient embeddings
-(both views stacked). The last term is a cheap decorrelation stand-in for the paper's mutual
-information penalty; the salient InfoNCE needs at least two target samples in the batch.
+(both views averaged). The last term is a cheap decorrelation stand-in for the paper's mutual
+information penalty; the salient InfoNCE needs at least two target samples in the batch. Under
+``torch.distributed`` the common term gathers negatives from every process; the salient, background
+and leak terms use each process's own batch.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class SepCLR(nn.Module):
         self.background_weight = checks.non_negative("background_weight", background_weight)
         self.leak_weight = checks.non_negative("leak_weight", leak_weight)
         self.nt_xent = NTXent(**kwargs)
+        # the target subset differs in size between processes: contrast it within each process
+        self.salient_nt_xent = NTXent(**{**kwargs, "gather_distributed": False})
 
     def forward(self, c1: Tensor, c2: Tensor, s1: Tensor, s2: Tensor, labels: Tensor) -> Tensor:
         n = checks.views("sepclr", [c1, c2], samples=2)
@@ -60,7 +64,7 @@ class SepCLR(nn.Module):
         target = labels.bool()
         if int(target.sum()) < 2:
             raise ValueError("sepclr needs at least 2 target samples (labels = 1) in the batch")
-        loss = self.nt_xent(c1, c2) + self.nt_xent(s1[target], s2[target])
+        loss = self.nt_xent(c1, c2) + self.salient_nt_xent(s1[target], s2[target])
         if bool((~target).any()):
             background = (s1[~target].pow(2).sum(1) + s2[~target].pow(2).sum(1)) / 2
             loss = loss + self.background_weight * background.mean()
