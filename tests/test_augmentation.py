@@ -37,6 +37,7 @@ ARGUMENTS = {
     "identity": {},
     "compose": {"augmentations": ["node_drop", {"name": "attr_mask", "mask_value": MASK}]},
     "random_choice": {"augmentations": [{"name": "subgraph"}, {"name": "node_drop"}]},
+    "element_kg": {"kg": "rdkit"},
 }
 
 
@@ -96,9 +97,12 @@ def test_contract(name: str) -> None:
     assert view.edge_index.max() < view.num_nodes
     # attributes stay aligned: graph-level y kept; node ids map into the right graph
     assert torch.equal(view.y, batch.y)
-    assert torch.equal(batch.batch[view.node_id], view.batch)
+    atoms = view.node_type == 0 if "node_type" in view else torch.ones_like(view.batch, dtype=bool)
+    assert torch.equal(batch.batch[view.node_id[atoms]], view.batch[atoms])
     assert view.x.shape[0] == view.num_nodes and view.edge_attr.shape[0] == view.num_edges
     original = view.edge_attr[:, 0] != ADDED[0]
+    if "edge_type" in view:  # added knowledge-graph edges
+        original = view.edge_type == 0
     assert torch.equal(view.edge_attr[original], batch.edge_attr[view.edge_id[original]])
     ends = batch.edge_index[:, view.edge_id[original]]
     assert torch.equal(view.node_id[view.edge_index[:, original]], ends)

@@ -9,6 +9,7 @@ from graphcl.augmentation.attr_mask import AttrMask
 from graphcl.augmentation.base import Augmentation
 from graphcl.augmentation.combinators import Compose, Identity, RandomChoice
 from graphcl.augmentation.edge_perturb import EdgePerturb
+from graphcl.augmentation.element_kg import ElementKGAugmentation
 from graphcl.augmentation.feature_noise import FeatureNoise
 from graphcl.augmentation.node_drop import NodeDrop
 from graphcl.augmentation.subgraph import Subgraph
@@ -26,6 +27,7 @@ for _name, _cls in {
     "identity": Identity,
     "compose": Compose,
     "random_choice": RandomChoice,
+    "element_kg": ElementKGAugmentation,
 }.items():
     AUGMENTATIONS.register(_name)(_cls)
 

@@ -1,0 +1,93 @@
+"""Knowledge-graph cards (``graphcl/kg/cards/*.yaml``) and loading a KG by name or path.
+
+A card lists the KG's files with their canonical URL, SHA-256 and path inside a data mirror, as
+dataset cards do; files are found in the mirror (``$GRAPHCL_DATA_MIRROR``) or the download cache,
+or downloaded and checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from graphcl.data.card import FileSpec
+from graphcl.data.fetch import fetch_file
+from graphcl.errors import DatasetError, UnknownNameError
+from graphcl.kg.build import build_element_kg
+from graphcl.kg.element_kg import ElementKG, read_triples
+from graphcl.kg.safe_pickle import rotate_pickle_to_arrays
+
+CARD_DIR = Path(__file__).parent / "cards"
+
+
+@dataclass(frozen=True)
+class KGCard:
+    """Name, documentation and files (by role: ``triples``, ``embeddings``, ...) of a KG."""
+
+    name: str
+    title: str
+    files: dict[str, FileSpec]
+    description: str = ""
+    license: str = ""
+    citation: str = ""
+
+
+def kg_cards() -> dict[str, KGCard]:
+    """The shipped KG cards by name."""
+    cards = {}
+    for path in sorted(CARD_DIR.glob("*.yaml")):
+        raw: dict[str, Any] = yaml.safe_load(path.read_text())
+        files = {role: FileSpec(**spec) for role, spec in raw.pop("files").items()}
+        cards[raw["name"]] = KGCard(files=files, **raw)
+    return cards
+
+
+def _embeddings(path: Path) -> dict[str, np.ndarray]:
+    if path.suffix == ".npz":
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    return rotate_pickle_to_arrays(path)
+
+
+def load_element_kg(name_or_path: str | Path = "kcl", *, progress: bool = True) -> ElementKG:
+    """An element knowledge graph: ``"kcl"`` (KCL's ElementKG with its RotatE embeddings),
+    ``"rdkit"`` (built here from RDKit's
+    periodic table, see :func:`graphcl.kg.build_element_kg`), or a triples file
+    (``attribute relation element`` per line).
+
+    Raises:
+        UnknownNameError: not a shipped KG name nor an existing file.
+        DatasetError: a malformed file (the message names the file and line).
+    """
+    text = str(name_or_path)
+    if text == "rdkit":
+        return build_element_kg()
+    cards = kg_cards()
+    if text not in cards:
+        path = Path(text).expanduser()
+        if path.is_file():
+            return ElementKG.from_triples(read_triples(path), name=str(path))
+        raise UnknownNameError(
+            "knowledge graph", text, [*cards, "rdkit"], hint="or the path of a triples file"
+        )
+    card = cards[text]
+    triples_path, _ = fetch_file(card.files["triples"], f"kg-{card.name}", progress=progress)
+    triples = read_triples(triples_path)
+    if "embeddings" not in card.files:
+        return ElementKG.from_triples(triples, name=card.name)
+    embeddings_path, _ = fetch_file(card.files["embeddings"], f"kg-{card.name}", progress=progress)
+    arrays = _embeddings(embeddings_path)
+    if not {"entity", "relation", "entity_names", "relation_names"} <= set(arrays):
+        raise DatasetError(f"{embeddings_path}: missing entity/relation arrays or their names")
+    return ElementKG.from_triples(
+        triples,
+        name=card.name,
+        entities=[str(n) for n in arrays["entity_names"]],
+        relations=[str(n) for n in arrays["relation_names"]],
+        entity_embeddings=arrays["entity"].astype(np.float32),
+        relation_embeddings=arrays["relation"].astype(np.float32),
+    )
