@@ -25,9 +25,12 @@ from torch_geometric.data import Batch, Data
 
 from graphcl import augmentation
 from graphcl.augmentation import AUGMENTATIONS, Augmentation
+from graphcl.augmentation.element_kg import augment_molecule_reference
 from graphcl.featurization import OGBFeaturizer
+from graphcl.kg import load_element_kg
 
 BATCH = 256
+ELEMENT_KG = "kcl"
 MASK = list(OGBFeaturizer.atom_feature_dims)
 ADDED = [d + 1 for d in OGBFeaturizer.bond_feature_dims]
 
@@ -52,6 +55,7 @@ def arguments(ratio: float) -> dict[str, dict]:
                 {"name": "subgraph", "ratio": ratio},
             ]
         },
+        "element_kg": {"kg": ELEMENT_KG},
     }
 
 
@@ -109,6 +113,24 @@ def _loop_feature_noise(data: Data, ratio: float) -> Data:
     return out
 
 
+def _loop_element_kg(data: Data, ratio: float) -> Data:
+    kg = _loop_element_kg.kg  # type: ignore[attr-defined]
+    atomic = (data.x[:, 0] + 1).tolist()
+    entities, edges = augment_molecule_reference(
+        atomic, data.edge_index.T.tolist(), kg, "attribute_to_atom"
+    )
+    extra = len(entities) - len(atomic)
+    source, target, kind = zip(*edges, strict=True) if edges else ((), (), ())
+    bonds = data.edge_attr.shape[0]
+    return Data(
+        x=torch.cat([data.x, data.x.new_zeros(extra, data.x.shape[1])]),
+        edge_index=torch.tensor([source, target], dtype=torch.long).view(2, -1),
+        edge_attr=torch.cat([data.edge_attr, data.edge_attr.new_zeros(len(edges) - bonds, 3)]),
+        edge_type=torch.tensor(kind, dtype=torch.long),
+        node_entity=torch.tensor(entities, dtype=torch.long),
+    )
+
+
 LOOPS: dict[str, Callable[[Data, float], Data]] = {
     "node_drop": _loop_node_drop,
     "subgraph": _loop_subgraph,
@@ -116,6 +138,7 @@ LOOPS: dict[str, Callable[[Data, float], Data]] = {
     "edge_perturb": _loop_edge_perturb,
     "feature_noise": _loop_feature_noise,
     "identity": lambda data, ratio: data,
+    "element_kg": _loop_element_kg,
 }
 
 
@@ -150,6 +173,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     dataset = benchmark_molecules(args.embedded)
+    _loop_element_kg.kg = load_element_kg(ELEMENT_KG)  # type: ignore[attr-defined]
     generator = torch.Generator().manual_seed(0)
     order = torch.randperm(len(dataset), generator=generator)[: BATCH * args.batches]
     batches = [dataset.collate(chunk) for chunk in order.split(BATCH)]
