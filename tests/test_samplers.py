@@ -102,3 +102,11 @@ def test_sampler_errors_are_clear(nci_smiles) -> None:
         butina_clusters(morgan_fingerprints(["CCO"]), threshold=1.5)
     with pytest.raises(UnknownNameError, match="unknown batch sampler 'kmeans'"):
         build_sampler("kmeans", nci_smiles, 8)
+
+
+def test_sharded_butina_covers_every_molecule_once(nci_smiles) -> None:
+    sampler = ClusterBatchSampler.from_smiles(nci_smiles, batch_size=8, shard_size=100)
+    members = sorted(i for cluster in sampler.clusters for i in cluster)
+    assert members == list(range(len(nci_smiles)))
+    with pytest.raises(ValueError, match="shard_size must be >= 2"):
+        ClusterBatchSampler.from_smiles(nci_smiles[:10], batch_size=2, shard_size=1)

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from graphcl.config.signature import check_kwargs
+from graphcl.config.signature import accepted_keys, check_kwargs
 from graphcl.encoders.head import PredictionHead
 from graphcl.encoders.registry import ENCODERS
 from graphcl.errors import RecipeError, UnknownNameError
@@ -102,6 +102,19 @@ def apply_overrides(recipe: dict[str, Any], overrides: Sequence[str]) -> dict[st
     return out
 
 
+#: Settings that make an encoder cheap to build when a recipe is only being checked.
+_TINY = {"hidden": 8, "num_layers": 1, "steps": 1, "kg": "rdkit"}
+
+
+def _tiny(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the small settings its encoder accepts (no KG download while checking)."""
+    try:
+        valid = accepted_keys(ENCODERS.get(spec.get("name", "gin")))
+    except UnknownNameError:
+        return spec  # reported by the build
+    return {**spec, **{k: v for k, v in _TINY.items() if k in valid}}
+
+
 def _check_encoder(encoder: dict[str, Any] | None, where: str) -> None:
     arguments = dict(encoder or {})
     name = arguments.pop("name", "gin")
@@ -149,9 +162,11 @@ def validate(recipe: dict[str, Any]) -> None:
         TrainConfig(**(pretrain_section.get("train") or {}))
         _check_encoder(pretrain_section.get("encoder"), "pretrain.encoder")
         method = dict(pretrain_section.get("method") or {})
+        if isinstance(method.get("partner"), dict):
+            method["partner"] = _tiny(method["partner"])
         build_method(
             method.pop("name", "graphcl"),
-            encoder={**(pretrain_section.get("encoder") or {}), "hidden": 8, "num_layers": 1},
+            encoder=_tiny(pretrain_section.get("encoder") or {}),
             featurizer=pretrain_section.get("featurizer", "ogb"),
             **method,
         )

@@ -10,6 +10,7 @@ from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.gat import GAT
 from graphcl.encoders.gcn import GCN
 from graphcl.encoders.gin import GIN
+from graphcl.encoders.kmpnn import KMPNN
 from graphcl.errors import RecipeError
 from graphcl.featurization import MoleculeFeaturizer
 from graphcl.featurization import build as build_featurizer
@@ -20,6 +21,7 @@ ENCODERS: Registry[Callable[..., GraphEncoder]] = Registry("encoder")
 ENCODERS.register("gin")(GIN)
 ENCODERS.register("gcn")(GCN)
 ENCODERS.register("gat")(GAT)
+ENCODERS.register("kmpnn")(KMPNN)
 
 
 def build(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +274,7 @@ class _ModelFactory:
                     f"evaluate.encoder.name is {config.encoder['name']!r} but the "
                     f"checkpoint holds a {name!r} encoder"
                 )
+            self.config = replace(config, encoder={**config.encoder, "name": name})
         check_kwargs(PredictionHead, config.head, "evaluate.head", exclude=("in_dim", "num_tasks"))
 
     def __call__(self, dataset: MoleculeDataset) -> PropertyModel:
@@ -333,6 +334,7 @@ def evaluate(
     config = EvaluationConfig(datasets=tuple(names), **settings)
     device = resolve_device(config.device)
     factory = _ModelFactory(config)
+    config = factory.config  # names the checkpoint's encoder when the settings do not
     record = recipe or {"evaluate": config.to_dict()}
     directory = prepare_run_dir(run_dir, output_dir, run_name, record, device)
 

@@ -48,12 +48,13 @@ def metric_table(
             ]
             cells.append(format_score(metric, [float(np.mean(means))]))
         lines.append(f"| {' | '.join(cells)} |")
+    digits = DISPLAY[metric].digits  # published scores are already in display units
     for entry in published:
         if not any(d in entry.scores for d in datasets):
             continue
-        cells = [f"{entry.scores[d]:.1f}" if d in entry.scores else "–" for d in datasets]
+        cells = [f"{entry.scores[d]:.{digits}f}" if d in entry.scores else "–" for d in datasets]
         if with_avg:
             known = [entry.scores[d] for d in datasets if d in entry.scores]
-            cells.append(f"{np.mean(known):.1f}" if len(known) == len(datasets) else "–")
+            cells.append(f"{np.mean(known):.{digits}f}" if len(known) == len(datasets) else "–")
         lines.append(f"| published: {entry.method} ({entry.source}) | {' | '.join(cells)} |")
     return f"Test {DISPLAY[metric].label}:\n\n" + "\n".join(lines)

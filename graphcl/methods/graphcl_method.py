@@ -14,12 +14,10 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Batch
 
-from graphcl import losses
 from graphcl.augmentation import Augmentation, Spec, resolve
-from graphcl.config.signature import accepted_keys
 from graphcl.encoders.base import GraphEncoder
-from graphcl.errors import RecipeError
 from graphcl.methods.base import ContrastiveMethod
+from graphcl.methods.loss_spec import two_view_loss
 
 #: GraphCL's best pair on molecules (node dropping + subgraph, ratio 0.2).
 DEFAULT_AUGMENTATIONS: tuple[Spec, Spec] = (
@@ -47,21 +45,6 @@ def with_feature_tokens(spec: Spec, node_dims: Sequence[int], edge_dims: Sequenc
     return arguments
 
 
-#: Losses called as ``loss(z1, z2)`` on the two views' projections.
-TWO_VIEW_LOSSES = (
-    "nt_xent",
-    "cacr",
-    "clip",
-    "gram",
-    "hallucinator",
-    "reliability_infonce",
-    "reweighted_infonce",
-    "symile",
-)
-#: Losses that pass ``**kwargs`` on to NT-Xent.
-KWARGS_LOSSES = ("hallucinator", "reliability_infonce")
-
-
 class GraphCL(ContrastiveMethod):
     """Two augmented views, a shared encoder, a projection head, NT-Xent.
 
@@ -72,7 +55,8 @@ class GraphCL(ContrastiveMethod):
             default is node dropping and subgraph with ratio 0.2.
         projection_dim: output width of the projection head ``Linear-ReLU-Linear``
             (default: the encoder width).
-        loss: the loss, by ``name`` (default ``nt_xent``; any of :data:`TWO_VIEW_LOSSES`), and
+        loss: the loss, by ``name`` (default ``nt_xent``; any of
+            :data:`~graphcl.methods.loss_spec.TWO_VIEW_LOSSES`), and
             its arguments. NT-Xent's default is SimCLR's form at ``T = 0.1``; GraphCL's own
             molecular code uses ``{"temperature": 0.1, "intra_view_negatives": False,
             "positive_in_denominator": False, "symmetric": False}``; ``{"chunk_size": 1024}``
@@ -93,32 +77,12 @@ class GraphCL(ContrastiveMethod):
     ) -> None:
         if len(augmentations) != 2:
             raise ValueError(f"GraphCL needs two augmentations, got {len(augmentations)}")
-        loss_arguments = dict(loss or {})
-        loss_name = loss_arguments.pop("name", "nt_xent")
-        if loss_name not in TWO_VIEW_LOSSES:
-            raise RecipeError(
-                f"loss {loss_name!r} of method 'graphcl' does not take two views alone; choose "
-                f"one of: {', '.join(TWO_VIEW_LOSSES)}"
-            )
-        constructor = losses.LOSSES.get(loss_name)
-        if loss_name == "hallucinator":
-            loss_arguments.setdefault("dim", projection_dim or encoder.out_dim)
-        valid = accepted_keys(constructor)
-        if loss_name in KWARGS_LOSSES:  # their **kwargs go to NT-Xent
-            valid = sorted({*valid, *accepted_keys(losses.NTXent)})
-        if "temperature" in valid:
-            loss_arguments.setdefault("temperature", 0.1)
-        for key in loss_arguments:
-            if key not in valid:
-                raise RecipeError(
-                    f"unknown key {key!r} in the loss {loss_name!r} of method 'graphcl'; valid "
-                    f"keys: name, {', '.join(valid)}"
-                )
+        loss_spec, loss_module = two_view_loss(loss, "graphcl", projection_dim or encoder.out_dim)
         super().__init__(
             featurizer,
             augmentations=[a if isinstance(a, (str, dict)) else repr(a) for a in augmentations],
             projection_dim=projection_dim,
-            loss={"name": loss_name, **loss_arguments},
+            loss=loss_spec,
         )
         self.encoder = encoder
         self.views = [
@@ -128,7 +92,7 @@ class GraphCL(ContrastiveMethod):
         width = encoder.out_dim
         out = projection_dim or width
         self.projection = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, out))
-        self.loss = constructor(**loss_arguments)
+        self.loss = loss_module
 
     def embed_views(
         self, batch: Batch, generator: torch.Generator | None = None

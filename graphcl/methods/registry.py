@@ -10,11 +10,13 @@ from graphcl.encoders.registry import build as build_encoder
 from graphcl.errors import RecipeError
 from graphcl.methods.base import ContrastiveMethod
 from graphcl.methods.graphcl_method import GraphCL
+from graphcl.methods.kcl import KCL
 from graphcl.registry import Registry
 from graphcl.typing import FeatureDims
 
 METHODS: Registry[Callable[..., ContrastiveMethod]] = Registry("method")
 METHODS.register("graphcl")(GraphCL)
+METHODS.register("kcl")(KCL)
 
 
 def build(

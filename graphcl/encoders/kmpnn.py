@@ -1,0 +1,161 @@
+"""KMPNN: knowledge-aware message passing over element-KG-augmented molecular graphs (KCL).
+
+Fang et al., "Molecular Contrastive Learning with Chemical Element Knowledge Graph", AAAI 2022,
+sec. 3.2. The augmented graph (see :class:`~graphcl.augmentation.element_kg.ElementKGAugmentation`)
+has atom and attribute nodes and bond and KG-relation edges; KMPNN treats the two kinds apart:
+
+- initial states: atoms embed their categorical features, attribute nodes their KG entity
+  (a table initialisable from the KG's pre-trained RotatE entity embeddings);
+- messages are edge-conditioned with a separate function per edge kind,
+  ``m_uv = W_k [h_u || e_uv]`` with ``e_uv`` the bond embedding (bonds) or the relation
+  embedding (KG edges, initialisable from RotatE);
+- attention over each node's incoming messages: ``alpha_uv = softmax_u(a_k . LeakyReLU(
+  U_k [h_v || m_uv]))``, ``m_v = sum_u alpha_uv m_uv``;
+- GRU update ``h_v <- GRU(m_v, h_v)``, the same weights for every step (default 6 steps);
+- Set2Set readout (3 processing steps), so graph embeddings have width ``2 * hidden``.
+
+A plain molecular batch is augmented on the fly with the encoder's KG, so a pre-trained KMPNN
+embeds, fine-tunes and predicts from SMILES like any other encoder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+from torch_geometric.data import Batch
+from torch_geometric.nn.aggr import Set2Set
+from torch_geometric.utils import softmax
+
+from graphcl.augmentation.element_kg import ElementKGAugmentation
+from graphcl.encoders.base import GraphEncoder
+from graphcl.encoders.embeddings import CategoricalEmbedding
+from graphcl.featurization.base import ATOM_SPECIAL_TOKENS, BOND_SPECIAL_TOKENS
+from graphcl.kg import load_element_kg
+
+
+def _table(rows: int, width: int, pretrained: Tensor | None) -> nn.Module:
+    """An embedding table; from ``pretrained`` (rows, d) through a learned projection to
+    ``width`` when given."""
+    if pretrained is None:
+        return nn.Embedding(rows, width)
+    return nn.Sequential(
+        nn.Embedding.from_pretrained(pretrained.float(), freeze=False),
+        nn.Linear(pretrained.shape[1], width),
+    )
+
+
+class KMPNN(GraphEncoder):
+    """Knowledge-aware message passing network.
+
+    Args:
+        atom_feature_dims: vocabulary size of each atom column.
+        bond_feature_dims: vocabulary size of each bond column.
+        hidden: node state width (KCL: 64).
+        steps: message-passing steps (KCL: 6).
+        kg: the element KG (``kcl``, ``rdkit`` or a triples path) that augments plain batches
+            and sizes the entity/relation tables.
+        pretrained_kg_embeddings: initialise entity and relation tables from the KG's RotatE
+            embeddings (when it has them).
+        set2set_steps: processing steps of the Set2Set readout.
+        dropout: dropout on the messages.
+
+    Shape:
+        batch of G molecules (plain or already augmented) -> (G, 2 * hidden).
+    """
+
+    def __init__(
+        self,
+        atom_feature_dims: Sequence[int],
+        bond_feature_dims: Sequence[int],
+        hidden: int = 64,
+        steps: int = 6,
+        kg: str = "kcl",
+        pretrained_kg_embeddings: bool = True,
+        set2set_steps: int = 3,
+        dropout: float = 0.0,
+    ) -> None:
+        if hidden < 1 or steps < 1 or set2set_steps < 1:
+            raise ValueError("hidden, steps and set2set_steps must be >= 1")
+        super().__init__(
+            pooling="mean",
+            hidden=hidden,
+            steps=steps,
+            kg=kg,
+            pretrained_kg_embeddings=pretrained_kg_embeddings,
+            set2set_steps=set2set_steps,
+            dropout=dropout,
+        )
+        del self.config["pooling"]  # the readout is Set2Set
+        knowledge = load_element_kg(kg, progress=False)
+        self.augment = ElementKGAugmentation(knowledge)
+        self.atom_feature_dims = tuple(atom_feature_dims)
+        self.bond_feature_dims = tuple(bond_feature_dims)
+        self.out_dim = 2 * hidden
+        self.steps = steps
+        self.dropout = dropout
+        use = pretrained_kg_embeddings and knowledge.entity_embeddings is not None
+        entities = torch.from_numpy(knowledge.entity_embeddings) if use else None
+        relations = (
+            torch.from_numpy(knowledge.relation_embeddings)
+            if use and knowledge.relation_embeddings is not None
+            else None
+        )
+        self.atom_embedding = CategoricalEmbedding(atom_feature_dims, hidden, ATOM_SPECIAL_TOKENS)
+        self.entity_embedding = _table(knowledge.num_entities, hidden, entities)
+        self.bond_embedding = CategoricalEmbedding(bond_feature_dims, hidden, BOND_SPECIAL_TOKENS)
+        self.relation_embedding = _table(knowledge.num_relations, hidden, relations)
+        self.message = nn.ModuleList(nn.Linear(2 * hidden, hidden) for _ in range(2))
+        self.score = nn.ModuleList(nn.Linear(2 * hidden, hidden) for _ in range(2))
+        self.attention = nn.Parameter(torch.randn(2, hidden) / hidden**0.5)
+        self.update = nn.GRUCell(hidden, hidden)
+        self.readout = Set2Set(hidden, processing_steps=set2set_steps)
+
+    def augmented(self, batch: Batch) -> Batch:
+        """``batch`` with the KG nodes and edges (added unless already there)."""
+        return batch if "node_type" in batch else self.augment(batch)
+
+    def node_embeddings(self, batch: Batch) -> Tensor:
+        batch = self.augmented(batch)
+        is_atom = batch.node_type == 0
+        h = torch.empty(batch.num_nodes, self.update.hidden_size, device=batch.x.device)
+        h = h.to(self.atom_embedding.weight().dtype)
+        h[is_atom] = self.atom_embedding(batch.x[is_atom])
+        h[~is_atom] = self.entity_embedding(batch.node_entity[~is_atom])
+        is_bond = batch.edge_type == 0
+        source, target = batch.edge_index
+        width = h.shape[1]
+        # per edge kind: its edges, and the parts of m_uv = W [h_u || e_uv] and of the attention
+        # score U [h_v || m_uv] that do not change between steps
+        kinds = []
+        for k, edges in enumerate((is_bond.nonzero().squeeze(1), (~is_bond).nonzero().squeeze(1))):
+            if k == 0:
+                edge = self.bond_embedding(batch.edge_attr[edges])
+            else:
+                edge = self.relation_embedding(batch.edge_type[edges] - 1)
+            message, score = self.message[k], self.score[k]
+            fixed = F.linear(edge, message.weight[:, width:], message.bias)
+            kinds.append((k, source[edges], target[edges], fixed))
+        targets = torch.cat([t for _, _, t, _ in kinds])
+        for _ in range(self.steps):
+            messages, logits = [], []
+            for k, sources, targets_k, fixed in kinds:
+                message, score = self.message[k], self.score[k]
+                m = F.linear(h, message.weight[:, :width]).index_select(0, sources) + fixed
+                hidden = F.linear(h, score.weight[:, :width], score.bias).index_select(0, targets_k)
+                hidden = hidden + F.linear(m, score.weight[:, width:])
+                logits.append((F.leaky_relu(hidden, 0.2) * self.attention[k]).sum(1))
+                messages.append(m)
+            alpha = softmax(torch.cat(logits), targets, num_nodes=batch.num_nodes)
+            weighted = F.dropout(alpha[:, None] * torch.cat(messages), self.dropout, self.training)
+            incoming = h.new_zeros(h.shape).index_add_(0, targets, weighted.to(h.dtype))
+            h = self.update(incoming, h)
+        return h
+
+    def forward(self, batch: Batch) -> Tensor:
+        batch = self.augmented(batch)
+        nodes = self.node_embeddings(batch)
+        out: Tensor = self.readout(nodes, batch.batch, dim_size=batch.num_graphs)
+        return out
