@@ -35,21 +35,29 @@ def _permute(batch: Batch, generator: torch.Generator) -> Batch:
     )
 
 
+def _size(name: str, layers: int, hidden: int) -> dict:
+    """Constructor arguments of a small encoder ``name``."""
+    if name == "kmpnn":
+        return {"steps": layers, "hidden": hidden, "kg": "rdkit"}
+    return {"num_layers": layers, "hidden": hidden}
+
+
 @pytest.mark.parametrize("name", ENCODERS.available())
 def test_encoder_shapes_and_permutation_invariance(name: str) -> None:
     torch.manual_seed(0)
-    encoder = build(name, num_layers=3, hidden=32).eval()
+    encoder = build(name, **_size(name, 3, 32)).eval()
     batch = _batch()
     nodes = encoder.node_embeddings(batch)
     graphs = encoder(batch)
-    assert nodes.shape == (batch.num_nodes, 32) and graphs.shape == (len(MOLECULES), 32)
+    assert nodes.shape == (batch.num_nodes, encoder.node_dim)
+    assert graphs.shape == (len(MOLECULES), encoder.out_dim)
     permuted = _permute(batch, torch.Generator().manual_seed(1))
     torch.testing.assert_close(encoder(permuted), graphs, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("name", ENCODERS.available())
 def test_encoder_trains(name: str) -> None:
-    encoder = build(name, num_layers=2, hidden=16, featurizer="rich")
+    encoder = build(name, **_size(name, 2, 16), featurizer="rich")
     graphs = encoder(Batch.from_data_list([smiles_to_graph(s, "rich") for s in MOLECULES]))
     graphs.square().mean().backward()
     assert all(

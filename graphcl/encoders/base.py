@@ -40,9 +40,14 @@ class GraphEncoder(nn.Module, ABC):
         self.pool = POOLINGS.get(pooling)
         self.config: dict[str, Any] = {"pooling": pooling, **config}
 
+    @property
+    def node_dim(self) -> int:
+        """Width of node embeddings (``out_dim`` unless the readout changes the width)."""
+        return self.out_dim
+
     @abstractmethod
     def node_embeddings(self, batch: Batch) -> Tensor:
-        """Shape: batch with N nodes -> (N, out_dim)."""
+        """Shape: batch with N nodes -> (N, node_dim)."""
 
     def forward(self, batch: Batch) -> Tensor:
         """Graph embeddings by pooling node embeddings per graph.

@@ -113,12 +113,30 @@ class KMPNN(GraphEncoder):
         self.update = nn.GRUCell(hidden, hidden)
         self.readout = Set2Set(hidden, processing_steps=set2set_steps)
 
+    def linears(self, kind: int) -> tuple[nn.Linear, nn.Linear]:
+        """The message and attention-score layers of edge kind 0 (bonds) or 1 (KG edges)."""
+        message, score = self.message[kind], self.score[kind]
+        assert isinstance(message, nn.Linear) and isinstance(score, nn.Linear)
+        return message, score
+
     def augmented(self, batch: Batch) -> Batch:
         """``batch`` with the KG nodes and edges (added unless already there)."""
         return batch if "node_type" in batch else self.augment(batch)
 
+    @property
+    def node_dim(self) -> int:
+        return self.update.hidden_size
+
     def node_embeddings(self, batch: Batch) -> Tensor:
-        batch = self.augmented(batch)
+        """States of the atoms after message passing (attribute nodes left out).
+
+        Shape: batch with N atoms -> (N, hidden).
+        """
+        augmented = self.augmented(batch)
+        return self.states(augmented)[augmented.node_type == 0]
+
+    def states(self, batch: Batch) -> Tensor:
+        """States of every node of an augmented batch. Shape: (N + A, hidden)."""
         is_atom = batch.node_type == 0
         h = torch.empty(batch.num_nodes, self.update.hidden_size, device=batch.x.device)
         h = h.to(self.atom_embedding.weight().dtype)
@@ -129,20 +147,20 @@ class KMPNN(GraphEncoder):
         width = h.shape[1]
         # per edge kind: its edges, and the parts of m_uv = W [h_u || e_uv] and of the attention
         # score U [h_v || m_uv] that do not change between steps
-        kinds = []
+        kinds: list[tuple[int, Tensor, Tensor, Tensor]] = []
         for k, edges in enumerate((is_bond.nonzero().squeeze(1), (~is_bond).nonzero().squeeze(1))):
             if k == 0:
                 edge = self.bond_embedding(batch.edge_attr[edges])
             else:
                 edge = self.relation_embedding(batch.edge_type[edges] - 1)
-            message, score = self.message[k], self.score[k]
+            message, _ = self.linears(k)
             fixed = F.linear(edge, message.weight[:, width:], message.bias)
             kinds.append((k, source[edges], target[edges], fixed))
         targets = torch.cat([t for _, _, t, _ in kinds])
         for _ in range(self.steps):
             messages, logits = [], []
             for k, sources, targets_k, fixed in kinds:
-                message, score = self.message[k], self.score[k]
+                message, score = self.linears(k)
                 m = F.linear(h, message.weight[:, :width]).index_select(0, sources) + fixed
                 hidden = F.linear(h, score.weight[:, :width], score.bias).index_select(0, targets_k)
                 hidden = hidden + F.linear(m, score.weight[:, width:])
@@ -156,6 +174,5 @@ class KMPNN(GraphEncoder):
 
     def forward(self, batch: Batch) -> Tensor:
         batch = self.augmented(batch)
-        nodes = self.node_embeddings(batch)
-        out: Tensor = self.readout(nodes, batch.batch, dim_size=batch.num_graphs)
+        out: Tensor = self.readout(self.states(batch), batch.batch, dim_size=batch.num_graphs)
         return out
