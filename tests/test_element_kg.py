@@ -163,3 +163,28 @@ def test_allow_list_unpickler_refuses_other_globals(tmp_path) -> None:
     path.write_bytes(pickle.dumps({"id2entity": print}))
     with pytest.raises(DatasetError, match=r"refusing to load builtins\.print"):
         rotate_pickle_to_arrays(path)
+
+
+@pytest.mark.dataset
+def test_kano_element_kg_from_the_mirror(mirror) -> None:
+    kg = load_element_kg("kano", progress=False)
+    carbon = dict(kg.attributes_of("C"))
+    # the same discretised levels as KCL's graph, read from KANO's element-element relations
+    assert (
+        carbon["hasPeriod"] == "Period2" and carbon["hasElectronegativity"] == "Electronegativity4"
+    )
+    assert carbon["isA"] == "reactiveNonmetals"
+    assert len(kg.functional_groups) == 82 and kg.functional_groups[0] == ("Alkyl", "[CX4]")
+    _, view = _augment(["CCO"], kg)  # feeds the same augmentation
+    assert int((view.node_type == 1).sum()) == len(
+        {a for e in ("C", "O") for _, a in kg.attributes_of(e)}
+    )
+
+
+def test_functional_group_file_errors_name_the_line(tmp_path) -> None:
+    from graphcl.kg.kano import read_functional_groups
+
+    path = tmp_path / "fg.txt"
+    path.write_text("Alkyl [CX4]\nbroken\n")
+    with pytest.raises(DatasetError, match=r"fg.txt:2: expected 'name SMARTS'"):
+        read_functional_groups(path)

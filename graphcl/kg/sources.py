@@ -7,7 +7,7 @@ or downloaded and checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from graphcl.data.fetch import fetch_file
 from graphcl.errors import DatasetError, UnknownNameError
 from graphcl.kg.build import build_element_kg
 from graphcl.kg.element_kg import ElementKG, read_triples
+from graphcl.kg.kano import read_kano_owl
 from graphcl.kg.safe_pickle import rotate_pickle_to_arrays
 
 CARD_DIR = Path(__file__).parent / "cards"
@@ -31,6 +32,7 @@ class KGCard:
     name: str
     title: str
     files: dict[str, FileSpec]
+    format: str = "triples"
     description: str = ""
     license: str = ""
     citation: str = ""
@@ -55,6 +57,7 @@ def _embeddings(path: Path) -> dict[str, np.ndarray]:
 
 def load_element_kg(name_or_path: str | Path = "kcl", *, progress: bool = True) -> ElementKG:
     """An element knowledge graph: ``"kcl"`` (KCL's ElementKG with its RotatE embeddings),
+    ``"kano"`` (KANO's ElementKG: element relations, classes and functional groups),
     ``"rdkit"`` (built here from RDKit's
     periodic table, see :func:`graphcl.kg.build_element_kg`), or a triples file
     (``attribute relation element`` per line).
@@ -75,11 +78,18 @@ def load_element_kg(name_or_path: str | Path = "kcl", *, progress: bool = True) 
             "knowledge graph", text, [*cards, "rdkit"], hint="or the path of a triples file"
         )
     card = cards[text]
-    triples_path, _ = fetch_file(card.files["triples"], f"kg-{card.name}", progress=progress)
+    paths = {
+        role: fetch_file(spec, f"kg-{card.name}", progress=progress)[0]
+        for role, spec in card.files.items()
+    }
+    if card.format == "kano_owl":
+        kg = read_kano_owl(paths["owl"], paths.get("functional_groups"))
+        return replace(kg, name=card.name)
+    triples_path = paths["triples"]
     triples = read_triples(triples_path)
     if "embeddings" not in card.files:
         return ElementKG.from_triples(triples, name=card.name)
-    embeddings_path, _ = fetch_file(card.files["embeddings"], f"kg-{card.name}", progress=progress)
+    embeddings_path = paths["embeddings"]
     arrays = _embeddings(embeddings_path)
     if not {"entity", "relation", "entity_names", "relation_names"} <= set(arrays):
         raise DatasetError(f"{embeddings_path}: missing entity/relation arrays or their names")
