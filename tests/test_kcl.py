@@ -10,6 +10,7 @@ import torch
 from rdkit import Chem
 
 import graphcl
+from graphcl.cli.main import main
 from graphcl.data import featurize_smiles, load_dataset
 from graphcl.encoders import build as build_encoder
 from graphcl.encoders.kmpnn import KMPNN
@@ -99,7 +100,9 @@ def test_kcl_needs_exactly_one_kmpnn_and_names_the_reference_scale() -> None:
         build_method("kcl", encoder=SMALL_KMPNN, loss="kcl")
 
 
-def test_pretrained_kmpnn_checkpoint_embeds_smiles(tmp_path) -> None:
+def test_pretrained_kmpnn_checkpoint_embeds_smiles_and_evaluates(
+    tmp_path, chembl_csv, capsys
+) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = graphcl.pretrain(
@@ -112,3 +115,8 @@ def test_pretrained_kmpnn_checkpoint_embeds_smiles(tmp_path) -> None:
         )
     embeddings = graphcl.load(result.encoder_checkpoint).embed(["CCO", "[Na+].[Cl-]"])
     assert embeddings.shape == (2, 32) and torch.isfinite(torch.as_tensor(embeddings)).all()
+    # the CLI takes the architecture from the checkpoint
+    argv = ["-q", "eval", "--checkpoint", str(result.encoder_checkpoint), "--protocol", "linear"]
+    argv += ["--datasets", str(chembl_csv), "--seeds", "1", "--epochs", "2"]
+    assert main([*argv, "--output-dir", str(tmp_path / "eval")]) == 0
+    assert "graphcl kmpnn (pre-trained: kcl on nci5k)" in capsys.readouterr().out

@@ -40,7 +40,11 @@ def add_parser(commands: Any) -> None:
         choices=list(SELECTIONS),
         help="best_val: test at best validation epoch; last_epoch: GraphCL style",
     )
-    parser.add_argument("--encoder", default="gin", choices=available_encoders())
+    parser.add_argument(
+        "--encoder",
+        choices=available_encoders(),
+        help="architecture (default: the checkpoint's, else gin)",
+    )
     parser.add_argument("--featurizer", default="ogb")
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -68,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         "selection": args.selection,
         "featurizer": args.featurizer,
         "device": args.device,
-        "encoder": {"name": args.encoder},
+        "encoder": {"name": args.encoder} if args.encoder else {},
         "train": {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr},
     }
     recipe = {"name": "eval", "output_dir": args.output_dir, "evaluate": section}
