@@ -138,10 +138,10 @@ class KMPNN(GraphEncoder):
     def states(self, batch: Batch) -> Tensor:
         """States of every node of an augmented batch. Shape: (N + A, hidden)."""
         is_atom = batch.node_type == 0
-        h = torch.empty(batch.num_nodes, self.update.hidden_size, device=batch.x.device)
-        h = h.to(self.atom_embedding.weight().dtype)
-        h[is_atom] = self.atom_embedding(batch.x[is_atom])
-        h[~is_atom] = self.entity_embedding(batch.node_entity[~is_atom])
+        atoms = self.atom_embedding(batch.x[is_atom])
+        h = atoms.new_empty(batch.num_nodes, atoms.shape[1])
+        h[is_atom] = atoms
+        h[~is_atom] = self.entity_embedding(batch.node_entity[~is_atom]).to(h.dtype)
         is_bond = batch.edge_type == 0
         source, target = batch.edge_index
         width = h.shape[1]

@@ -12,6 +12,12 @@ from torch_geometric.data import Batch
 from graphcl.encoders.base import GraphEncoder
 
 
+def projection_head(width: int, out: int) -> nn.Module:
+    """The projection head of contrastive methods, ``Linear-ReLU-Linear``. Shape: (G, width) ->
+    (G, out)."""
+    return nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, out))
+
+
 class ContrastiveMethod(nn.Module, ABC):
     """A self-supervised objective over mini-batches of graphs.
 

@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from torch_geometric.data import Batch
 
 from graphcl.augmentation import Augmentation, Spec, resolve
 from graphcl.encoders.base import GraphEncoder
-from graphcl.methods.base import ContrastiveMethod
+from graphcl.methods.base import ContrastiveMethod, projection_head
 from graphcl.methods.loss_spec import two_view_loss
 
 #: GraphCL's best pair on molecules (node dropping + subgraph, ratio 0.2).
@@ -91,7 +91,7 @@ class GraphCL(ContrastiveMethod):
         ]
         width = encoder.out_dim
         out = projection_dim or width
-        self.projection = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, out))
+        self.projection = projection_head(width, out)
         self.loss = loss_module
 
     def embed_views(

@@ -19,22 +19,18 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from torch_geometric.data import Batch
 
 from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.checkpoint import encoder_name
 from graphcl.encoders.kmpnn import KMPNN
 from graphcl.encoders.registry import build as build_encoder
-from graphcl.methods.base import ContrastiveMethod
+from graphcl.methods.base import ContrastiveMethod, projection_head
 from graphcl.methods.loss_spec import two_view_loss
 
 #: The molecular-graph encoder paired with a KMPNN by default.
 DEFAULT_GNN: dict[str, Any] = {"name": "gcn", "num_layers": 3, "hidden": 128, "dropout": 0.0}
-
-
-def _head(width: int, out: int) -> nn.Module:
-    return nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, out))
 
 
 class KCL(ContrastiveMethod):
@@ -83,8 +79,8 @@ class KCL(ContrastiveMethod):
         self.encoder = encoder
         self.partner = other
         self.kmpnn, self.gnn = (encoder, other) if keeps_kmpnn else (other, encoder)
-        self.kg_head = _head(self.kmpnn.out_dim, projection_dim)
-        self.graph_head = _head(self.gnn.out_dim, projection_dim)
+        self.kg_head = projection_head(self.kmpnn.out_dim, projection_dim)
+        self.graph_head = projection_head(self.gnn.out_dim, projection_dim)
         self.loss = loss_module
 
     def embed_views(self, batch: Batch) -> tuple[Tensor, Tensor]:
