@@ -103,7 +103,7 @@ def apply_overrides(recipe: dict[str, Any], overrides: Sequence[str]) -> dict[st
 
 
 #: Settings that make an encoder cheap to build when a recipe is only being checked.
-_TINY = {"hidden": 8, "num_layers": 1, "steps": 1, "kg": "rdkit"}
+_TINY = {"hidden": 8, "num_layers": 1, "steps": 1, "kg": "rdkit", "functional_groups": False}
 
 
 def _tiny(spec: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,14 @@ class DatasetInfo:
         return tuple(self.node_feature_dims), tuple(self.edge_feature_dims)
 
 
+def with_smiles(batch: Batch, smiles: list[str]) -> Batch:
+    """``batch`` carrying the list of its molecules' SMILES, as ``Batch.from_data_list`` does."""
+    batch.smiles = smiles
+    batch._slice_dict["smiles"] = torch.arange(len(smiles) + 1)
+    batch._inc_dict["smiles"] = None
+    return batch
+
+
 class MoleculeDataset(Dataset[Data]):
     """Featurized molecules with their labels.
 
@@ -116,9 +124,10 @@ class MoleculeDataset(Dataset[Data]):
         )
 
     def collate(self, indices: Sequence[int] | Tensor) -> Batch:
-        """Mini-batch of the molecules at ``indices`` with ``y`` of shape (B, T)."""
+        """Mini-batch of the molecules at ``indices`` with ``y`` of shape (B, T) and their
+        ``smiles`` (a list)."""
         index = torch.as_tensor(indices, dtype=torch.long)
-        batch = self.store.collate(index)
+        batch = with_smiles(self.store.collate(index), [self.smiles[i] for i in index.tolist()])
         batch.y = self.y[index]
         batch._slice_dict["y"] = torch.arange(index.numel() + 1)
         batch._inc_dict["y"] = torch.zeros(index.numel(), dtype=torch.long)
@@ -151,8 +160,6 @@ class MoleculeDataset(Dataset[Data]):
     def load(cls, path: PathType) -> MoleculeDataset:
         """Read a file written by :meth:`save` (``torch.load(weights_only=True)``)."""
         payload = torch.load(path, weights_only=True)
-        store = GraphStore(
-            **{k: payload[k] for k in ("x", "edge_index", "edge_attr", "node_ptr", "edge_ptr")}
-        )
+        store = GraphStore.from_state(payload)
         info = DatasetInfo(**json.loads(payload["info"]))
         return cls(store, payload["y"], payload["smiles"], payload["rows"].tolist(), info)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch_geometric.data import Batch
 
+from graphcl.data.dataset import with_smiles
 from graphcl.data.store import GraphStore
 from graphcl.errors import InvalidSmilesError
 from graphcl.featurization import Featurized, GraphArrays, MoleculeFeaturizer
@@ -127,4 +128,4 @@ def smiles_batches(
         bad = featurized.rejects[0]
         raise InvalidSmilesError(bad.smiles, bad.reason)
     for index in torch.arange(len(smiles)).split(batch_size):
-        yield featurized.store.collate(index)
+        yield with_smiles(featurized.store.collate(index), [smiles[i] for i in index.tolist()])

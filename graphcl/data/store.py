@@ -9,7 +9,7 @@ path of training.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -19,8 +19,9 @@ from torch_geometric.data import Batch, Data
 from graphcl.featurization.base import GraphArrays
 
 
-def _compact(values: Tensor) -> Tensor:
-    """The smallest integer dtype that holds ``values`` (uint8 for categories, else int16/32)."""
+def compact(values: Tensor) -> Tensor:
+    """``values`` in the smallest integer dtype that holds them (uint8 for categories, else
+    int16/32)."""
     if values.numel() == 0:
         return values.to(torch.uint8)
     low, high = int(values.min()), int(values.max())
@@ -57,6 +58,10 @@ class GraphStore:
         edge_attr: edge features. Shape: (total_edges, B), compact integer dtype.
         node_ptr: graph ``i`` owns nodes ``node_ptr[i]:node_ptr[i+1]``. Shape: (G + 1,), int64.
         edge_ptr: graph ``i`` owns edges ``edge_ptr[i]:edge_ptr[i+1]``. Shape: (G + 1,), int64.
+        node_extra: more node-level columns by name, kept in their own dtype (e.g. ``node_type``
+            of KG-augmented graphs, ``fg_bits`` of functional-group matches).
+            Shape: (total_nodes, ...) each.
+        edge_extra: more edge-level columns by name (e.g. ``edge_type``). Shape: (total_edges, ...).
     """
 
     x: Tensor
@@ -64,15 +69,29 @@ class GraphStore:
     edge_attr: Tensor
     node_ptr: Tensor
     edge_ptr: Tensor
+    node_extra: dict[str, Tensor] = field(default_factory=dict)
+    edge_extra: dict[str, Tensor] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        nodes, edges = int(self.node_ptr[-1]), int(self.edge_ptr[-1])
+        for level, columns, total in (
+            ("node", self.node_extra, nodes),
+            ("edge", self.edge_extra, edges),
+        ):
+            for key, value in columns.items():
+                if value.shape[0] != total:
+                    raise ValueError(
+                        f"{level} column {key!r} has {value.shape[0]} rows for {total} {level}s"
+                    )
 
     @classmethod
     def from_arrays(cls, graphs: GraphArrays) -> GraphStore:
         """Pack featurizer output (concatenated numpy arrays) into a store."""
         zero = np.zeros(1, dtype=np.int64)
         return cls(
-            x=_compact(torch.from_numpy(graphs.x)),
-            edge_index=_compact(torch.from_numpy(graphs.edge_index)),
-            edge_attr=_compact(torch.from_numpy(graphs.edge_attr)),
+            x=compact(torch.from_numpy(graphs.x)),
+            edge_index=compact(torch.from_numpy(graphs.edge_index)),
+            edge_attr=compact(torch.from_numpy(graphs.edge_attr)),
             node_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(graphs.node_counts)])),
             edge_ptr=torch.from_numpy(np.concatenate([zero, np.cumsum(graphs.edge_counts)])),
         )
@@ -100,6 +119,22 @@ class GraphStore:
             edge_attr=self.edge_attr[edges],
             node_ptr=torch.cat([zero, torch.cumsum(node_count, 0)]),
             edge_ptr=torch.cat([zero, torch.cumsum(edge_count, 0)]),
+            node_extra={k: v[nodes] for k, v in self.node_extra.items()},
+            edge_extra={k: v[edges] for k, v in self.edge_extra.items()},
+        )
+
+    def with_columns(
+        self, node: dict[str, Tensor] | None = None, edge: dict[str, Tensor] | None = None
+    ) -> GraphStore:
+        """The same graphs with more (or replaced) node- and edge-level columns."""
+        return GraphStore(
+            self.x,
+            self.edge_index,
+            self.edge_attr,
+            self.node_ptr,
+            self.edge_ptr,
+            {**self.node_extra, **(node or {})},
+            {**self.edge_extra, **(edge or {})},
         )
 
     def get(self, index: int) -> Data:
@@ -110,6 +145,8 @@ class GraphStore:
             x=self.x[n0:n1].long(),
             edge_index=self.edge_index[:, e0:e1].long(),
             edge_attr=self.edge_attr[e0:e1].long(),
+            **{k: v[n0:n1] for k, v in self.node_extra.items()},
+            **{k: v[e0:e1] for k, v in self.edge_extra.items()},
         )
 
     def collate(self, indices: Tensor) -> Batch:
@@ -146,6 +183,13 @@ class GraphStore:
         zeros = torch.zeros(indices.numel(), dtype=torch.long)
         batch._slice_dict = {"x": ptr, "edge_index": eptr, "edge_attr": eptr}
         batch._inc_dict = {"x": zeros, "edge_index": ptr[:-1], "edge_attr": zeros}
+        for columns, rows, slices in (
+            (self.node_extra, nodes, ptr),
+            (self.edge_extra, edges, eptr),
+        ):
+            for key, value in columns.items():
+                batch[key] = value[rows]
+                batch._slice_dict[key], batch._inc_dict[key] = slices, zeros
         return batch
 
     def state(self) -> dict[str, Tensor]:
@@ -156,4 +200,19 @@ class GraphStore:
             "edge_attr": self.edge_attr,
             "node_ptr": self.node_ptr,
             "edge_ptr": self.edge_ptr,
+            **{f"node:{k}": v for k, v in self.node_extra.items()},
+            **{f"edge:{k}": v for k, v in self.edge_extra.items()},
         }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Tensor]) -> GraphStore:
+        """The store :meth:`state` described."""
+        return cls(
+            x=state["x"],
+            edge_index=state["edge_index"],
+            edge_attr=state["edge_attr"],
+            node_ptr=state["node_ptr"],
+            edge_ptr=state["edge_ptr"],
+            node_extra={k[5:]: v for k, v in state.items() if k.startswith("node:")},
+            edge_extra={k[5:]: v for k, v in state.items() if k.startswith("edge:")},
+        )

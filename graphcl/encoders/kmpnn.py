@@ -4,8 +4,8 @@ Fang et al., "Molecular Contrastive Learning with Chemical Element Knowledge Gra
 sec. 3.2. The augmented graph (see :class:`~graphcl.augmentation.element_kg.ElementKGAugmentation`)
 has atom and attribute nodes and bond and KG-relation edges; KMPNN treats the two kinds apart:
 
-- initial states: atoms embed their categorical features, attribute nodes their KG entity
-  (a table initialisable from the KG's pre-trained RotatE entity embeddings);
+- initial states: atoms embed their categorical features, attribute (and functional-group)
+  nodes their KG entity (a table initialisable from the KG's pre-trained RotatE embeddings);
 - messages are edge-conditioned with a separate function per edge kind,
   ``m_uv = W_k [h_u || e_uv]`` with ``e_uv`` the bond embedding (bonds) or the relation
   embedding (KG edges, initialisable from RotatE);
@@ -37,10 +37,14 @@ from graphcl.kg import load_element_kg
 
 
 def _table(rows: int, width: int, pretrained: Tensor | None) -> nn.Module:
-    """An embedding table; from ``pretrained`` (rows, d) through a learned projection to
-    ``width`` when given."""
+    """An embedding table; from ``pretrained`` (P <= rows, d) through a learned projection to
+    ``width`` when given, rows past P drawn at the pre-trained rows' scale."""
     if pretrained is None:
         return nn.Embedding(rows, width)
+    extra = rows - pretrained.shape[0]
+    if extra > 0:
+        fresh = torch.randn(extra, pretrained.shape[1]) * pretrained.float().std()
+        pretrained = torch.cat([pretrained.float(), fresh])
     return nn.Sequential(
         nn.Embedding.from_pretrained(pretrained.float(), freeze=False),
         nn.Linear(pretrained.shape[1], width),
@@ -61,6 +65,8 @@ class KMPNN(GraphEncoder):
             embeddings (when it has them).
         set2set_steps: processing steps of the Set2Set readout.
         dropout: dropout on the messages.
+        functional_groups: add functional-group nodes (a KG with SMARTS: ``kano``); their
+            entity rows and the membership relation start random.
 
     Shape:
         batch of G molecules (plain or already augmented) -> (G, 2 * hidden).
@@ -76,6 +82,7 @@ class KMPNN(GraphEncoder):
         pretrained_kg_embeddings: bool = True,
         set2set_steps: int = 3,
         dropout: float = 0.0,
+        functional_groups: bool = False,
     ) -> None:
         if hidden < 1 or steps < 1 or set2set_steps < 1:
             raise ValueError("hidden, steps and set2set_steps must be >= 1")
@@ -87,10 +94,11 @@ class KMPNN(GraphEncoder):
             pretrained_kg_embeddings=pretrained_kg_embeddings,
             set2set_steps=set2set_steps,
             dropout=dropout,
+            functional_groups=functional_groups,
         )
         del self.config["pooling"]  # the readout is Set2Set
         knowledge = load_element_kg(kg, progress=False)
-        self.augment = ElementKGAugmentation(knowledge)
+        self.augment = ElementKGAugmentation(knowledge, functional_groups=functional_groups)
         self.atom_feature_dims = tuple(atom_feature_dims)
         self.bond_feature_dims = tuple(bond_feature_dims)
         self.out_dim = 2 * hidden
@@ -104,9 +112,10 @@ class KMPNN(GraphEncoder):
             else None
         )
         self.atom_embedding = CategoricalEmbedding(atom_feature_dims, hidden, ATOM_SPECIAL_TOKENS)
-        self.entity_embedding = _table(knowledge.num_entities, hidden, entities)
+        groups = self.augment.num_groups
+        self.entity_embedding = _table(knowledge.num_entities + groups, hidden, entities)
         self.bond_embedding = CategoricalEmbedding(bond_feature_dims, hidden, BOND_SPECIAL_TOKENS)
-        self.relation_embedding = _table(knowledge.num_relations, hidden, relations)
+        self.relation_embedding = _table(knowledge.num_relations + (groups > 0), hidden, relations)
         self.message = nn.ModuleList(nn.Linear(2 * hidden, hidden) for _ in range(2))
         self.score = nn.ModuleList(nn.Linear(2 * hidden, hidden) for _ in range(2))
         self.attention = nn.Parameter(torch.randn(2, hidden) / hidden**0.5)
@@ -141,7 +150,7 @@ class KMPNN(GraphEncoder):
         atoms = self.atom_embedding(batch.x[is_atom])
         h = atoms.new_empty(batch.num_nodes, atoms.shape[1])
         h[is_atom] = atoms
-        h[~is_atom] = self.entity_embedding(batch.node_entity[~is_atom]).to(h.dtype)
+        h[~is_atom] = self.entity_embedding(batch.node_entity[~is_atom].long()).to(h.dtype)
         is_bond = batch.edge_type == 0
         source, target = batch.edge_index
         width = h.shape[1]
@@ -152,7 +161,7 @@ class KMPNN(GraphEncoder):
             if k == 0:
                 edge = self.bond_embedding(batch.edge_attr[edges])
             else:
-                edge = self.relation_embedding(batch.edge_type[edges] - 1)
+                edge = self.relation_embedding(batch.edge_type[edges].long() - 1)
             message, _ = self.linears(k)
             fixed = F.linear(edge, message.weight[:, width:], message.bias)
             kinds.append((k, source[edges], target[edges], fixed))

@@ -124,9 +124,11 @@ class ClusterBatchSampler:
             raise ValueError(f"shard_size must be >= 2, got {shard_size}")
         order = torch.randperm(len(fingerprints), generator=torch.Generator().manual_seed(0))
         clusters: list[list[int]] = []
-        for shard in order.split(shard_size):
+        shards = order.split(shard_size)
+        bar = progress_bar(shards, desc="Butina (shards)", unit="shard", enabled=progress)
+        for shard in bar:
             index = shard.tolist()
-            found = butina_clusters([fingerprints[i] for i in index], threshold, progress)
+            found = butina_clusters([fingerprints[i] for i in index], threshold)
             clusters += [[index[k] for k in cluster] for cluster in found]
         return cls(clusters, batch_size)
 
