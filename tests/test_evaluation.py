@@ -116,6 +116,22 @@ def test_classification_predictor_outputs_probabilities(tmp_path) -> None:
     assert ((probabilities >= 0) & (probabilities <= 1)).all()
 
 
+def test_kcl_split_is_balanced_scaffold_for_bbbp_and_bace_only(chembl_csv, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from graphcl.evaluation.protocol import _SPLIT_RULES
+
+    kcl = _SPLIT_RULES["kcl"]
+    assert [kcl(SimpleNamespace(name=n)) for n in ("bbbp", "bace", "esol", "freesolv")] == [  # type: ignore[arg-type]
+        "balanced_scaffold",
+        "balanced_scaffold",
+        "random",
+        "random",
+    ]
+    result = graphcl.evaluate(str(chembl_csv), seeds=1, split="kcl", progress=False, **TINY)
+    assert result.splits == {"chembl_small": "random"}
+
+
 def test_linear_protocol_keeps_the_encoder_frozen(chembl_csv, tmp_path) -> None:
     torch.manual_seed(0)
     encoder = build("gin", num_layers=2, hidden=16, dropout=0.0)
@@ -163,7 +179,7 @@ def test_finetuning_starts_from_the_checkpoint(chembl_csv, tmp_path) -> None:
     [
         ({"protocol": "zero-shot"}, "evaluate.protocol must be one of finetune, linear"),
         ({"selection": "best_test"}, "evaluate.selection must be one of best_val, last_epoch"),
-        ({"split": "time"}, "evaluate.split must be one of default, balanced_scaffold"),
+        ({"split": "time"}, "evaluate.split must be one of default, kcl, balanced_scaffold"),
         ({"train": {"epoch": 3}}, "unknown key 'epoch' in evaluate.train; valid keys: batch_size"),
         ({"train": {"lr": 0}}, "train.lr must be > 0"),
         ({"seed": 3}, "unknown key 'seed' in evaluate; valid keys:"),

@@ -10,7 +10,7 @@ scores and histories), ``results.md`` (the tables), ``learning_curves.png`` and,
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,13 @@ from graphcl.typing import PathType
 _SAVE_POLICIES = ("none", "first", "all")
 
 
+#: Split names that depend on the dataset: the card's default, or KCL's per-dataset choice.
+_SPLIT_RULES: dict[str, Callable[[MoleculeDataset], str]] = {
+    "default": lambda dataset: dataset.info.default_split,
+    "kcl": lambda dataset: "balanced_scaffold" if dataset.name in ("bbbp", "bace") else "random",
+}
+
+
 @dataclass(frozen=True)
 class EvaluationConfig:
     """Settings of an evaluation (the recipe's ``evaluate`` section).
@@ -45,8 +52,9 @@ class EvaluationConfig:
     Attributes:
         datasets: dataset names or CSV paths.
         protocol: ``finetune`` (train everything) or ``linear`` (frozen encoder).
-        split: ``scaffold``, ``balanced_scaffold``, ``random``, or ``default`` (each dataset
-            card's default split).
+        split: ``scaffold``, ``balanced_scaffold``, ``random``, ``default`` (each dataset
+            card's default split) or ``kcl`` (KCL's protocol: balanced scaffold for BBBP and
+            BACE, random for the others).
         frac: (train, valid, test) fractions.
         seeds: number of seeds (0 .. n-1) or an explicit list.
         selection: ``best_val`` or ``last_epoch`` (see :mod:`graphcl.evaluation.finetune`).
@@ -97,9 +105,9 @@ class EvaluationConfig:
             raise RecipeError(
                 f"evaluate.selection must be one of {', '.join(SELECTIONS)}, got {self.selection!r}"
             )
-        if self.split != "default" and self.split not in SPLITS:
+        if self.split not in _SPLIT_RULES and self.split not in SPLITS:
             raise RecipeError(
-                f"evaluate.split must be one of default, "
+                f"evaluate.split must be one of default, kcl, "
                 f"{', '.join(SPLITS.available())}, got {self.split!r}"
             )
         if self.save_predictors not in _SAVE_POLICIES:
@@ -345,7 +353,8 @@ def evaluate(
         )
         if dataset.info.task not in ("classification", "regression"):
             raise RecipeError(f"evaluate.datasets: {dataset.name} has no labels to predict")
-        split_name = dataset.info.default_split if config.split == "default" else config.split
+        rule = _SPLIT_RULES.get(config.split)
+        split_name = rule(dataset) if rule is not None else config.split
         result.splits[dataset.name] = split_name
         for index, seed in enumerate(config.seed_list):
             split = make_split(split_name, dataset.smiles, config.frac, seed)
