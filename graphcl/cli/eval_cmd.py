@@ -31,8 +31,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--split",
         default="default",
-        choices=["default", *available_splits()],
-        help="default: each dataset card's split",
+        choices=["default", "kcl", *available_splits()],
+        help="default: each card's split; kcl: balanced_scaffold for bbbp/bace, else random",
     )
     parser.add_argument(
         "--selection",
