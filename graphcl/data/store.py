@@ -123,20 +123,6 @@ class GraphStore:
             edge_extra={k: v[edges] for k, v in self.edge_extra.items()},
         )
 
-    def with_columns(
-        self, node: dict[str, Tensor] | None = None, edge: dict[str, Tensor] | None = None
-    ) -> GraphStore:
-        """The same graphs with more (or replaced) node- and edge-level columns."""
-        return GraphStore(
-            self.x,
-            self.edge_index,
-            self.edge_attr,
-            self.node_ptr,
-            self.edge_ptr,
-            {**self.node_extra, **(node or {})},
-            {**self.edge_extra, **(edge or {})},
-        )
-
     def get(self, index: int) -> Data:
         """Graph ``index`` as a ``Data`` with int64 tensors."""
         n0, n1 = int(self.node_ptr[index]), int(self.node_ptr[index + 1])
