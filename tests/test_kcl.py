@@ -115,6 +115,9 @@ def test_pretrained_kmpnn_checkpoint_embeds_smiles_and_evaluates(
         )
     embeddings = graphcl.load(result.encoder_checkpoint).embed(["CCO", "[Na+].[Cl-]"])
     assert embeddings.shape == (2, 32) and torch.isfinite(torch.as_tensor(embeddings)).all()
+    partner = graphcl.load(result.encoder_checkpoint.parent / "partner_encoder.pt")  # KCL(GCN)
+    assert type(partner.encoder).__name__ == "GCN" and partner.meta["role"] == "partner"
+    assert partner.embed(["CCO"]).shape == (1, 8)
     # the CLI takes the architecture from the checkpoint
     argv = ["-q", "eval", "--checkpoint", str(result.encoder_checkpoint), "--protocol", "linear"]
     argv += ["--datasets", str(chembl_csv), "--seeds", "1", "--epochs", "2"]

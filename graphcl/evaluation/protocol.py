@@ -273,6 +273,8 @@ class _ModelFactory:
             )
             name = encoder_name(self.pretrained)
             method, dataset = meta.get("method", {}).get("name"), meta.get("dataset")
+            if method and meta.get("role"):  # e.g. KCL's partner GCN
+                method = f"{method} {meta['role']}"
             origin = (
                 f"{method} on {dataset}" if method and dataset else Path(config.checkpoint).name
             )

@@ -41,3 +41,8 @@ class ContrastiveMethod(nn.Module, ABC):
     @abstractmethod
     def forward(self, batch: Batch, generator: torch.Generator | None = None) -> Tensor:
         """Loss of one batch (views are drawn from ``generator``)."""
+
+    def other_encoders(self) -> dict[str, GraphEncoder]:
+        """Further pre-trained encoders worth keeping, by role (saved as ``<role>_encoder.pt``
+        beside ``encoder.pt``); none by default."""
+        return {}

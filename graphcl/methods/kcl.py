@@ -83,6 +83,10 @@ class KCL(ContrastiveMethod):
         self.graph_head = projection_head(self.gnn.out_dim, projection_dim)
         self.loss = loss_module
 
+    def other_encoders(self) -> dict[str, GraphEncoder]:
+        """The partner, pre-trained too: KCL(GCN) and KCL(KMPNN) come from one run."""
+        return {"partner": self.partner}
+
     def embed_views(self, batch: Batch) -> tuple[Tensor, Tensor]:
         """Projections of the molecular graph and of its KG-augmented graph. Shape: (G, P) each."""
         assert isinstance(self.kmpnn, KMPNN)

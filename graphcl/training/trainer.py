@@ -232,12 +232,11 @@ class Trainer:
         encoder_path = None
         if main and self.run_dir is not None:
             encoder_path = self.run_dir / "encoder.pt"
-            save_encoder(
-                encoder_path,
-                method.encoder,
-                method.featurizer,
-                meta={"epochs": cfg.epochs, "final_loss": log.history[-1]["loss"], **(meta or {})},
-            )
+            info = {"epochs": cfg.epochs, "final_loss": log.history[-1]["loss"], **(meta or {})}
+            save_encoder(encoder_path, method.encoder, method.featurizer, meta=info)
+            for role, other in method.other_encoders().items():
+                path = self.run_dir / f"{role}_encoder.pt"
+                save_encoder(path, other, method.featurizer, meta={**info, "role": role})
         return TrainResult(log.history, encoder_path, time.perf_counter() - started)
 
 
