@@ -127,6 +127,11 @@ def test_cached_augmented_dataset_equals_augmenting_each_batch(kg, tmp_path) -> 
     dataset = load_dataset("chembl2321810", progress=False).subset(range(60))
     augment = ElementKGAugmentation(kg, direction="both", functional_groups=True)
     cached = cache_augmented(dataset, augment, batch_size=16, progress=False)
+    (tmp_path / "ions.csv").write_text("smiles,y\n[Na+],1\n[Cl-],0\nCC=O,1\n")
+    ions = load_dataset(str(tmp_path / "ions.csv"), progress=False)
+    one_atom = cache_augmented(ions, augment, batch_size=2, progress=False)  # 1-atom graphs only
+    assert set(one_atom.store.node_extra) == {"node_type", "node_entity"}
+    assert augment(ions.collate(torch.arange(2))).y.tolist() == [[1.0], [0.0]]  # y stays per graph
     cached.save(tmp_path / "kg.pt")
     loaded = MoleculeDataset.load(tmp_path / "kg.pt")
     index = torch.tensor([5, 0, 59, 17])

@@ -33,11 +33,13 @@ def attribute_levels(batch: Batch) -> tuple[list[str], list[str], list[str]]:
     slices: dict[str, Tensor] | None = getattr(batch, "_slice_dict", None)
     node_slice = batch.ptr.cpu()
     edges = edge_ptr(batch).cpu()
+    # with one node per graph, per-graph labels slice like nodes: keep y per graph then
+    one_node_each = batch.num_nodes == batch.num_graphs
     node, edge, other = [], [], []
     for key, value in batch:
         if key in ("edge_index", "batch", "ptr"):
             continue
-        if not isinstance(value, Tensor):
+        if not isinstance(value, Tensor) or (key == "y" and one_node_each):
             other.append(key)
         elif slices is not None and key in slices:
             s = slices[key].cpu()
