@@ -104,6 +104,14 @@ def _recipe(**evaluate) -> dict:
             "unknown key 'cutoff' in pretrain.train.sampler_args of sampler 'butina'",
         ),
         ({"name": "t"}, "the recipe has no job section"),
+        (
+            {
+                "name": "t",
+                "evaluate": {"datasets": ["bbbp"]},
+                "also_evaluate": {"transfer": {"train": {"epoch": 3}}},
+            },
+            "unknown key 'epoch' in also_evaluate.transfer.train",
+        ),
     ],
 )
 def test_wrong_recipe_keys_are_named(recipe, message) -> None:
@@ -123,20 +131,27 @@ def test_recipe_run_pretrains_then_compares_starting_points(tmp_path, chembl_csv
         },
         "evaluate": {"datasets": [str(chembl_csv)], "seeds": 1, "train": {"epochs": 1}},
         "compare": ["pretrained", "scratch"],
+        "also_evaluate": {"transfer": {"split": "random", "train": {"batch_size": 16}}},
     }
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(recipe))
     assert main(["-q", "run", str(path)]) == 0
     out = capsys.readouterr().out
     assert "graphcl gin (pre-trained: graphcl on nci5k)" in out and "graphcl gin (scratch)" in out
+    main_table, transfer_table = out.split("## transfer")
+    assert "scaffold split" in main_table and "random split" in transfer_table
     run = next(tmp_path.glob("*-tiny"))
     assert {p.name for p in run.iterdir()} >= {
         "recipe.yaml",
         "pretrain",
         "evaluate-pretrained",
         "evaluate-scratch",
+        "evaluate-transfer-pretrained",
+        "evaluate-transfer-scratch",
         "results.md",
     }
+    settings = yaml.safe_load((run / "evaluate-transfer-scratch" / "recipe.yaml").read_text())
+    assert settings["evaluate"]["train"]["epochs"] == 1  # nested keys merge with evaluate's
     assert (run / "pretrain" / "encoder.pt").is_file()
 
 

@@ -14,6 +14,8 @@ A recipe is a YAML mapping::
       datasets: [chembl2321810]
       train: {epochs: 40}
     compare: [pretrained, scratch]   # starting points of the evaluation, one table
+    also_evaluate:                   # more protocols on the same encoders, by name (optional):
+      transfer: {split: scaffold}    #   each overrides keys of ``evaluate`` (nested ones merge)
 
 Every key is checked before anything runs (the method is even built, tiny, to check its
 augmentations and loss): an unknown or misspelt key raises
@@ -41,7 +43,15 @@ from graphcl.training.pretrain import PretrainConfig
 from graphcl.training.train_config import TrainConfig
 from graphcl.typing import PathType
 
-TOP_LEVEL_KEYS = ("name", "description", "output_dir", "pretrain", "evaluate", "compare")
+TOP_LEVEL_KEYS = (
+    "name",
+    "description",
+    "output_dir",
+    "pretrain",
+    "evaluate",
+    "compare",
+    "also_evaluate",
+)
 
 
 def recipe_dir() -> Path:
@@ -170,18 +180,46 @@ def validate(recipe: dict[str, Any]) -> None:
             featurizer=pretrain_section.get("featurizer", "ogb"),
             **method,
         )
-    if evaluate_section is not None:
-        check_kwargs(EvaluationConfig, evaluate_section, "evaluate")
-        if "datasets" not in evaluate_section:
-            raise RecipeError("evaluate.datasets is required")
-        check_kwargs(FinetuneConfig, evaluate_section.get("train") or {}, "evaluate.train")
+    for where, section in evaluation_sections(recipe):
+        check_kwargs(EvaluationConfig, section, where)
+        if "datasets" not in section:
+            raise RecipeError(f"{where}.datasets is required")
+        check_kwargs(FinetuneConfig, section.get("train") or {}, f"{where}.train")
         check_kwargs(
             PredictionHead,
-            evaluate_section.get("head") or {},
-            "evaluate.head",
+            section.get("head") or {},
+            f"{where}.head",
             exclude=("in_dim", "num_tasks"),
         )
-        _check_encoder(evaluate_section.get("encoder"), "evaluate.encoder")
+        _check_encoder(section.get("encoder"), f"{where}.encoder")
+
+
+def evaluation_sections(recipe: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``("evaluate", section)``, then ``("also_evaluate.<name>", merged section)`` for each
+    further protocol: its keys override ``evaluate``'s, mappings (``train``, ``encoder`` ...)
+    merged key by key.
+
+    Raises:
+        RecipeError: ``also_evaluate`` without ``evaluate``, or not a mapping of mappings.
+    """
+    base = _section(recipe, "evaluate")
+    extra = _section(recipe, "also_evaluate") or {}
+    if base is None:
+        if extra:
+            raise RecipeError("also_evaluate needs an evaluate section to start from")
+        return []
+    sections = [("evaluate", base)]
+    for name, overrides in extra.items():
+        if not isinstance(overrides, dict):
+            raise RecipeError(f"also_evaluate.{name} must be a mapping of evaluate keys")
+        merged = {
+            key: {**base[key], **value}
+            if isinstance(value, dict) and isinstance(base.get(key), dict)
+            else value
+            for key, value in overrides.items()
+        }
+        sections.append((f"also_evaluate.{name}", {**base, **merged}))
+    return sections
 
 
 def load_recipe(path_or_name: PathType, overrides: Sequence[str] = ()) -> dict[str, Any]:

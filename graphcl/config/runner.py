@@ -1,7 +1,8 @@
 """Running a recipe: pre-train (if asked), then evaluate from each starting point, one table.
 
 One run directory holds everything: ``recipe.yaml``, ``pretrain/`` (the training run and its
-``encoder.pt``), ``evaluate-<start>/`` per starting point, and ``results.md`` comparing them.
+``encoder.pt``), ``evaluate-<start>/`` per starting point (``evaluate-<name>-<start>/`` for each
+``also_evaluate`` protocol), and ``results.md`` comparing them, one table per protocol.
 Under ``torchrun`` every process pre-trains; only rank 0 evaluates and writes.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphcl.config.recipe import evaluation_sections
 from graphcl.errors import RecipeError
 from graphcl.evaluation.protocol import EvaluationResult, comparison_table, evaluate
 from graphcl.training.distributed import broadcast, init_distributed
@@ -67,26 +69,34 @@ def run_recipe(recipe: dict[str, Any], progress: bool = True) -> RecipeRun:
     if not context.is_main or "evaluate" not in recipe:
         return run
     assert directory is not None
-    for start in starts:
-        settings = dict(recipe["evaluate"])
-        if start == "pretrained":
-            settings["checkpoint"] = checkpoint
-        else:
-            # from scratch with the architecture the pre-trained encoder has
-            settings["checkpoint"] = None
-            settings["encoder"] = {
-                **(pretrain_section.get("encoder") or {}),
-                **(settings.get("encoder") or {}),
-            }
-            settings.setdefault("featurizer", pretrain_section.get("featurizer", "ogb"))
-        run.evaluations.append(
-            evaluate(
-                run_dir=directory / f"evaluate-{start}",
-                recipe=recipe,
-                progress=progress,
-                **settings,
+    tables = []
+    for where, section in evaluation_sections(recipe):
+        name = where.removeprefix("also_evaluate.")
+        results = []
+        for start in starts:
+            settings = dict(section)
+            if start == "pretrained":
+                settings["checkpoint"] = checkpoint
+            else:
+                # from scratch with the architecture the pre-trained encoder has
+                settings["checkpoint"] = None
+                settings["encoder"] = {
+                    **(pretrain_section.get("encoder") or {}),
+                    **(settings.get("encoder") or {}),
+                }
+                settings.setdefault("featurizer", pretrain_section.get("featurizer", "ogb"))
+            label = start if where == "evaluate" else f"{name}-{start}"
+            results.append(
+                evaluate(
+                    run_dir=directory / f"evaluate-{label}",
+                    recipe=recipe,
+                    progress=progress,
+                    **settings,
+                )
             )
-        )
-    run.table = comparison_table(run.evaluations)
+        run.evaluations += results
+        table = comparison_table(results)
+        tables.append(table if where == "evaluate" else f"## {name}\n\n{table}")
+    run.table = "\n".join(tables)
     (directory / "results.md").write_text(run.table, encoding="utf-8")
     return run
