@@ -68,9 +68,8 @@ def main() -> None:
     parser.add_argument("--functional-groups", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    count = args.molecules
     dataset = benchmark_molecules(args.embedded)
-    dataset = dataset.subset(range(min(count, len(dataset))))
+    dataset = dataset.subset(range(min(args.molecules, len(dataset))))
     kg = load_element_kg(args.kg, progress=False)
     augment = ElementKGAugmentation(kg, functional_groups=args.functional_groups)
     count = len(dataset)

@@ -70,14 +70,7 @@ def cache_augmented(
         edge_attr=compact(torch.cat(parts["edge_attr"])),
         node_ptr=torch.cat([zero, torch.cumsum(torch.cat(node_counts), 0)]),
         edge_ptr=torch.cat([zero, torch.cumsum(torch.cat(edge_counts), 0)]),
-        node_extra={k: _compact_ids(torch.cat(v)) for k, v in node_extra.items()},
-        edge_extra={k: _compact_ids(torch.cat(v)) for k, v in edge_extra.items()},
+        node_extra={k: compact(torch.cat(v)) for k, v in node_extra.items()},
+        edge_extra={k: compact(torch.cat(v)) for k, v in edge_extra.items()},
     )
     return MoleculeDataset(store, dataset.y, dataset.smiles, dataset.rows, dataset.info)
-
-
-def _compact_ids(values: Tensor) -> Tensor:
-    """Integer columns in their smallest dtype; float and bool columns unchanged."""
-    if values.is_floating_point() or values.dtype == torch.bool:
-        return values
-    return compact(values)

@@ -121,15 +121,16 @@ class ElementKGAugmentation(Augmentation):
                 "functional-group nodes need the batch's SMILES or an 'fg_bits' node column "
                 "(graphcl datasets and smiles_batches provide SMILES)"
             )
-        parts = []
-        counts = torch.diff(batch.ptr).tolist()
-        for text, count in zip(smiles, counts, strict=True):
-            if text not in self._matches:
-                if len(self._matches) >= self.smiles_cache:
-                    self._matches.clear()
-                self._matches[text] = self.matcher.bits_of_smiles([text], [count])
-            parts.append(self._matches[text])
-        return torch.cat(parts).to(batch.x.device)
+        counts = dict(zip(smiles, torch.diff(batch.ptr).tolist(), strict=True))
+        new = [text for text in counts if text not in self._matches]
+        if new:  # match the molecules not seen yet in one call
+            if len(self._matches) + len(new) > self.smiles_cache:
+                self._matches.clear()
+                new = list(counts)
+            sizes = [counts[text] for text in new]
+            bits = self.matcher.bits_of_smiles(new, sizes).split(sizes)
+            self._matches.update(zip(new, bits, strict=True))
+        return torch.cat([self._matches[text] for text in smiles]).to(batch.x.device)
 
     def __call__(self, batch: Batch, generator: torch.Generator | None = None) -> Batch:
         device = batch.x.device

@@ -20,8 +20,10 @@ from graphcl.featurization.base import GraphArrays
 
 
 def compact(values: Tensor) -> Tensor:
-    """``values`` in the smallest integer dtype that holds them (uint8 for categories, else
-    int16/32)."""
+    """Integer ``values`` in the smallest integer dtype that holds them (uint8 for categories,
+    else int16/32); float and bool values unchanged."""
+    if values.is_floating_point() or values.dtype == torch.bool:
+        return values
     if values.numel() == 0:
         return values.to(torch.uint8)
     low, high = int(values.min()), int(values.max())
