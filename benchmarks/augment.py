@@ -6,7 +6,12 @@ per-graph loop (``to_data_list``, augment each ``Data`` with index operations,
 Target (issue 3): at least 50,000 graphs/s for two views on 2 CPU threads.
 
 Each figure is the best of three passes over the batches. Usage:
-python benchmarks/augment.py [--batches 40] [--threads 2] [--ratio 0.2]
+python benchmarks/augment.py [--batches 40] [--threads 2] [--ratio 0.2] [--busy]
+
+``--busy`` measures again beside a busy process (one core spinning, started and stopped by the
+benchmark, as a DataLoader worker or a second job would): graphcl's views run single-threaded in a
+scoped way (``graphcl.threads``), and the table shows them idle, busy, the ratio (target: at least
+0.5) and, for comparison, the same views with torch's 2 intra-op threads left on.
 Molecules: ZINC250k from the mirror ($GRAPHCL_DATA_MIRROR or ../shared/data) or a verified
 download; with --embedded, the NCI set shipped in RDKit.
 """
@@ -14,16 +19,19 @@ download; with --embedded, the NCI set shipped in RDKit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import random
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 from common import benchmark_molecules
 from torch_geometric.data import Batch, Data
 
-from graphcl import augmentation
+from graphcl import augmentation, threads
 from graphcl.augmentation import AUGMENTATIONS, Augmentation
 from graphcl.augmentation.element_kg import augment_molecule_reference
 from graphcl.featurization import OGBFeaturizer
@@ -164,12 +172,46 @@ def graphs_per_second(
     return BATCH * len(batches) / best
 
 
+@contextlib.contextmanager
+def busy_core() -> Iterator[None]:
+    """Another process spinning on one core for the duration of the block."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    time.sleep(0.5)
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def contention_table(views: dict[str, Callable[[Batch], object]], data: dict[str, list]) -> None:
+    """Throughput idle and beside a busy process, with and without scoped single-threading."""
+    print(
+        "\n| augmentation | idle graphs/s | busy graphs/s | busy / idle | busy, 2 threads "
+        "unscoped |"
+    )
+    print("|---|---|---|---|---|")
+    for name, make in views.items():
+        idle = graphs_per_second(data[name], make)
+        with busy_core():
+            busy = graphs_per_second(data[name], make)
+            threads.ENABLED = False
+            try:
+                unscoped = graphs_per_second(data[name], make)
+            finally:
+                threads.ENABLED = True
+        print(f"| {name} | {idle:,.0f} | {busy:,.0f} | {busy / idle:.2f} | {unscoped:,.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batches", type=int, default=40)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ratio", type=float, default=0.2)
     parser.add_argument("--embedded", action="store_true", help="use NCI-5K from RDKit")
+    parser.add_argument(
+        "--busy", action="store_true", help="also measure beside a busy process (contention)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     dataset = benchmark_molecules(args.embedded)
@@ -192,11 +234,15 @@ def main() -> None:
         f"{'speed-up':>8} |"
     )
     print(f"|{'-' * 16}|{'-' * 18}|{'-' * 16}|{'-' * 10}|")
+    all_views: dict[str, Callable[[Batch], object]] = {}
+    all_data: dict[str, list] = {}
     for name, kwargs in arguments(args.ratio).items():
         aug: Augmentation = augmentation.build(name, **kwargs)
         data = float_batches if name == "feature_noise" else batches
         gen = torch.Generator().manual_seed(1)
-        ours = graphs_per_second(data, lambda b, a=aug, g=gen: (a(b, g), a(b, g)))
+        all_views[name] = lambda b, a=aug, g=gen: (a(b, g), a(b, g))
+        all_data[name] = data
+        ours = graphs_per_second(data, all_views[name])
         if name in LOOPS:
             random.seed(0)
             loop = graphs_per_second(
@@ -207,6 +253,8 @@ def main() -> None:
             cells = f"{'–':>14} | {'–':>8}"
         print(f"| {name:<14} | {ours:>16,.0f} | {cells} |")
     assert set(arguments(args.ratio)) == set(AUGMENTATIONS.available())
+    if args.busy:
+        contention_table(all_views, all_data)
 
 
 if __name__ == "__main__":

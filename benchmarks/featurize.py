@@ -34,7 +34,7 @@ from ogb.utils import smiles2graph
 from rdkit import Chem, rdBase
 
 from graphcl.data import featurize_smiles, fetch_dataset, load_dataset
-from graphcl.data.readers import open_text
+from graphcl.data.formats import open_text
 from graphcl.featurization import OGBFeaturizer, smiles_to_graph
 
 

@@ -69,3 +69,22 @@ class RecipeError(GraphclError, ValueError):
 
 class CheckpointError(GraphclError, ValueError):
     """A checkpoint file that graphcl cannot rebuild a model from."""
+
+
+class NetlistError(GraphclError, ValueError):
+    """A SPICE/Spectre netlist (or parasitics file) that cannot be read as written.
+
+    Attributes:
+        path: the file, as given.
+        line: 1-based line number of the offending statement (its first physical line), or None.
+        text: the offending text, verbatim.
+    """
+
+    def __init__(self, path: str, line: int | None, text: str, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.text = text
+        self.reason = reason
+        where = f"{path}:{line}" if line is not None else path
+        shown = f": {text.strip()!r}" if text.strip() else ""
+        super().__init__(f"{where}: {reason}{shown}")

@@ -1,4 +1,10 @@
-"""``graphcl.load``: a pre-trained encoder as a molecule embedder."""
+"""``graphcl.load``: a pre-trained encoder (or a trained predictor) ready to embed.
+
+``graphcl.load(path)`` reads either kind of file graphcl writes: an encoder checkpoint
+(``runs/<run>/pretrain/encoder.pt``) gives a :class:`PretrainedEncoder`; a predictor
+(``runs/<run>/predictors/<dataset>-seed0.pt``, where a user lands after ``make quickstart``)
+gives the :class:`~graphcl.evaluation.predictor.Predictor`, which embeds and predicts.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,27 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from torch_geometric.data import Batch, Data
 
 from graphcl.data.featurize import smiles_batches
 from graphcl.encoders.base import GraphEncoder
+from graphcl.encoders.checkpoint import FORMAT as ENCODER_FORMAT
 from graphcl.encoders.checkpoint import load_encoder
+from graphcl.errors import CheckpointError
 from graphcl.typing import PathType
 
 
 class PretrainedEncoder:
-    """An encoder loaded from a checkpoint, with its featurizer, ready to embed molecules.
+    """An encoder loaded from a checkpoint, with its featurizer, ready to embed.
 
     Attributes:
         encoder: the graph encoder (in eval mode).
-        featurizer: featurizer name the encoder expects.
+        featurizer: molecular featurizer the encoder expects (None: it reads a dataset's own
+            features, e.g. a node-level encoder of a citation graph).
         meta: what the checkpoint records (method, dataset, epochs, final loss ...).
     """
 
-    def __init__(self, encoder: GraphEncoder, featurizer: str, meta: dict[str, Any]) -> None:
+    def __init__(self, encoder: GraphEncoder, featurizer: str | None, meta: dict[str, Any]) -> None:
         self.encoder = encoder.eval()
         self.featurizer = featurizer
         self.meta = meta
@@ -34,18 +44,28 @@ class PretrainedEncoder:
         return self.encoder.out_dim
 
     @torch.no_grad()
-    def embed(self, smiles: Sequence[str], batch_size: int = 256) -> Tensor:
-        """Graph embeddings of molecules.
+    def embed(self, inputs: Sequence[str] | str | Data | Batch, batch_size: int = 256) -> Tensor:
+        """Embeddings of molecules (SMILES: one graph embedding each), of a ``Batch`` of graphs
+        (one embedding per graph) or of one large graph (a ``Data``: one embedding per node).
 
         Returns:
-            Shape: (len(smiles), dim), on the CPU.
+            Shape: (len(smiles), dim), (num_graphs, dim) or (num_nodes, node_dim), on the CPU.
 
         Raises:
             InvalidSmilesError: a SMILES cannot be parsed (the first bad one is named).
+            CheckpointError: SMILES given to an encoder that does not read molecules.
         """
-        if isinstance(smiles, str):
-            smiles = [smiles]
         device = next(self.encoder.parameters()).device
+        if isinstance(inputs, Batch):
+            return self.encoder(inputs.to(device)).cpu()
+        if isinstance(inputs, Data):
+            return self.encoder.node_embeddings(inputs.to(device)).cpu()
+        smiles = [inputs] if isinstance(inputs, str) else list(inputs)
+        if self.featurizer is None or self.featurizer == "tu":
+            raise CheckpointError(
+                "this encoder reads a dataset's own graph features, not molecules: embed a "
+                "torch_geometric Data (node embeddings) or Batch (graph embeddings) instead"
+            )
         chunks = [
             self.encoder(batch.to(device)).cpu()
             for batch in smiles_batches(smiles, self.featurizer, batch_size)
@@ -57,13 +77,33 @@ class PretrainedEncoder:
         return self
 
 
-def load(path: PathType) -> PretrainedEncoder:
-    """Load a pre-trained encoder checkpoint (``runs/<run>/encoder.pt``).
+def load(path: PathType) -> Any:
+    """Load an encoder checkpoint or a predictor written by graphcl.
+
+    Returns:
+        A :class:`PretrainedEncoder` (``.embed``) for an encoder checkpoint, a
+        :class:`~graphcl.evaluation.predictor.Predictor` (``.embed`` and ``.predict``) for a
+        predictor file.
+
+    Raises:
+        CheckpointError: the file is neither (or cannot be read).
 
     Example:
         >>> model = graphcl.load("runs/20261124-quickstart/pretrain/encoder.pt")  # doctest: +SKIP
         >>> model.embed(["CCO", "c1ccccc1"]).shape  # doctest: +SKIP
         torch.Size([2, 128])
     """
-    encoder, featurizer, meta = load_encoder(path)
-    return PretrainedEncoder(encoder, featurizer, meta)
+    from graphcl.evaluation.predictor import FORMAT as PREDICTOR_FORMAT
+    from graphcl.evaluation.predictor import Predictor
+
+    try:
+        payload = torch.load(path, weights_only=True, map_location="cpu")
+    except (OSError, RuntimeError) as exc:
+        raise CheckpointError(f"cannot read {path}: {exc}") from exc
+    kind = payload.get("format") if isinstance(payload, dict) else None
+    if kind == PREDICTOR_FORMAT:
+        return Predictor.load(path)
+    if kind == ENCODER_FORMAT:
+        encoder, featurizer, meta = load_encoder(path)
+        return PretrainedEncoder(encoder, featurizer, meta)
+    raise CheckpointError(f"{path} is neither a graphcl encoder checkpoint nor a graphcl predictor")

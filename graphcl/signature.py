@@ -1,4 +1,5 @@
-"""Checking recipe keys against the constructor they are passed to."""
+"""Checking recipe keys against the constructor they are passed to (beside the registry: every
+layer uses it, so it depends on nothing but the errors)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from graphcl import losses as loss_core
 from graphcl.data import featurize_smiles
 from graphcl.losses import NTXent
 from graphcl.methods import build as build_method
-from graphcl.training import convert_batchnorm
+from graphcl.training import StepContext, convert_batchnorm
 
 WORLD = 2
 TIMEOUT_S = 300
@@ -124,7 +124,7 @@ def _compare(rank: int, out_dir: str) -> None:
     method = convert_batchnorm(_graph_method(), torch.device("cpu"))
     ddp = DistributedDataParallel(method)
     batch = _batch().collate(torch.arange(rank * PER_RANK, (rank + 1) * PER_RANK))
-    graph_loss, graph_grads = _step(ddp, lambda m: m(batch))
+    graph_loss, graph_grads = _step(ddp, lambda m: m(batch, StepContext.single()))
     # 3. every loss that gathers negatives or batch statistics
     core = {name: _loss_step(name, mine, ddp=True) for name in GATHERING}
     losses = torch.tensor([loss, graph_loss, *(v for v, _ in core.values())], dtype=torch.float64)
@@ -157,7 +157,8 @@ def test_two_process_gloo_equals_single_process(tmp_path) -> None:
     x1, x2 = _inputs()
     loss, grads = _step(_linear_model(), lambda m: NTXent(0.5)(m(x1), m(x2)))
     graph_loss, graph_grads = _step(
-        _graph_method(), lambda m: m(_batch().collate(torch.arange(WORLD * PER_RANK)))
+        _graph_method(),
+        lambda m: m(_batch().collate(torch.arange(WORLD * PER_RANK)), StepContext.single()),
     )
     everything = slice(0, WORLD * PER_RANK)
     core = {name: _loss_step(name, everything, ddp=False) for name in GATHERING}

@@ -10,8 +10,8 @@ import yaml
 import graphcl
 from graphcl.data import load_dataset, make_split
 from graphcl.encoders import PredictionHead, PropertyModel, build, save_encoder
-from graphcl.errors import InvalidSmilesError, RecipeError
-from graphcl.evaluation import FinetuneConfig, Predictor, run_seed
+from graphcl.errors import CheckpointError, InvalidSmilesError, RecipeError
+from graphcl.evaluation import FinetuneConfig, Predictor, get_protocol
 
 TINY = {"encoder": {"name": "gin", "num_layers": 2, "hidden": 16}, "train": {"epochs": 3}}
 
@@ -53,7 +53,7 @@ def test_selection_rules(chembl_csv) -> None:
     for selection in ("best_val", "last_epoch"):
         torch.manual_seed(0)
         model = PropertyModel(build("gin", num_layers=2, hidden=16), PredictionHead(16, 1))
-        outcomes[selection] = run_seed(
+        outcomes[selection] = get_protocol("finetune").run(
             dataset,
             split,
             model,
@@ -76,7 +76,7 @@ def test_early_stopping(chembl_csv) -> None:
     dataset = load_dataset(chembl_csv, progress=False)
     split = make_split("random", dataset.smiles, seed=0)
     model = PropertyModel(build("gcn", num_layers=1, hidden=8), PredictionHead(8, 1))
-    outcome = run_seed(
+    outcome = get_protocol("finetune").run(
         dataset,
         split,
         model,
@@ -103,6 +103,16 @@ def test_predictor_predicts_saves_and_loads(chembl_csv, tmp_path) -> None:
         predictor.predict(["CCO", "C1CC"])
     with pytest.raises(KeyError, match="kept: chembl_small seed 0"):
         result.predictor("chembl_small", seed=5)
+    # graphcl.load takes a predictor too (where a user lands after make quickstart)
+    loaded = graphcl.load(tmp_path / "p.pt")
+    assert isinstance(loaded, Predictor)
+    torch.testing.assert_close(loaded.predict(smiles), values)
+    embeddings = loaded.embed(smiles)
+    assert embeddings.shape == (2, 16)
+    torch.testing.assert_close(loaded.embed([smiles[1]])[0], embeddings[1])
+    torch.save({"weights": torch.zeros(1)}, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="neither a graphcl encoder checkpoint nor"):
+        graphcl.load(tmp_path / "other.pt")
 
 
 def test_classification_predictor_outputs_probabilities(tmp_path) -> None:
@@ -117,17 +127,17 @@ def test_classification_predictor_outputs_probabilities(tmp_path) -> None:
 
 
 def test_kcl_split_is_balanced_scaffold_for_bbbp_and_bace_only(chembl_csv, tmp_path) -> None:
-    from types import SimpleNamespace
+    from graphcl.data.splits import SPLIT_RULES, resolve_split
 
-    from graphcl.evaluation.protocol import _SPLIT_RULES
-
-    kcl = _SPLIT_RULES["kcl"]
-    assert [kcl(SimpleNamespace(name=n)) for n in ("bbbp", "bace", "esol", "freesolv")] == [  # type: ignore[arg-type]
+    kcl = SPLIT_RULES.get("kcl")
+    assert [kcl.resolve(n, "scaffold") for n in ("bbbp", "bace", "esol", "freesolv")] == [
         "balanced_scaffold",
         "balanced_scaffold",
         "random",
         "random",
     ]
+    assert resolve_split("default", "bbbp", "scaffold") == "scaffold"
+    assert resolve_split("random", "bbbp", "scaffold") == "random"
     result = graphcl.evaluate(str(chembl_csv), seeds=1, split="kcl", progress=False, **TINY)
     assert result.splits == {"chembl_small": "random"}
 
@@ -180,7 +190,7 @@ def test_finetuning_starts_from_the_checkpoint(chembl_csv, tmp_path) -> None:
         ({"protocol": "zero-shot"}, "evaluate.protocol must be one of finetune, linear"),
         ({"selection": "best_test"}, "evaluate.selection must be one of best_val, last_epoch"),
         ({"split": "time"}, "evaluate.split must be one of default, kcl, balanced_scaffold"),
-        ({"train": {"epoch": 3}}, "unknown key 'epoch' in evaluate.train; valid keys: batch_size"),
+        ({"train": {"epoch": 3}}, "unknown key 'epoch' in evaluate.train; valid keys: amp, batch"),
         ({"train": {"lr": 0}}, "train.lr must be > 0"),
         ({"seed": 3}, "unknown key 'seed' in evaluate; valid keys:"),
     ],
@@ -198,7 +208,9 @@ def test_unlabeled_dataset_cannot_be_evaluated(tmp_path) -> None:
 
 
 @pytest.mark.dataset
-def test_bbbp_table_prints_published_rows(mirror) -> None:
+def test_published_rows_only_beside_runs_of_their_protocol(mirror) -> None:
+    """A 1-epoch, 1-seed, 8-wide GIN does not get the 100-epoch, 10-seed rows: the table says
+    which settings differ instead; the protocol line names width, epochs and seeds."""
     result = graphcl.evaluate(
         "bbbp",
         seeds=1,
@@ -207,6 +219,29 @@ def test_bbbp_table_prints_published_rows(mirror) -> None:
         train={"epochs": 1},
     )
     table = result.table()
-    assert "published: no pre-training (GIN) (Hu et al., ICLR 2020) | 65.8" in table
-    assert "published: GraphCL (You et al., NeurIPS 2020) | 69.7" in table
-    assert "scaffold split 80/10/10" in table
+    assert "| published:" not in table
+    assert (
+        "Published pretrain-gnns transfer rows (no pre-training (GIN), AttrMasking, GraphCL, "
+        "GraphLoG, GraphMAE, Mole-BERT) not shown, their settings differ: "
+        "published: GIN 5×300, 100 epochs, 10 seeds; this run: GIN 1×8, 1 epoch, 1 seed." in table
+    )
+    assert "protocol: finetune (GIN 1×8 from scratch), scaffold split 80/10/10, 1 epoch" in table
+    assert "seeds 0..0 (1)" in table
+
+
+def test_published_rows_print_when_the_settings_match() -> None:
+    from graphcl.evaluation.published import TRANSFER_SETTINGS, published_rows
+    from graphcl.evaluation.report import metric_table
+
+    rows = {"ours": {"bbbp": [0.70, 0.72], "bace": [0.75, 0.77]}}
+    table = metric_table(
+        "roc_auc", rows, published_rows("roc_auc", "finetune", "scaffold"), TRANSFER_SETTINGS
+    )
+    assert "| published: no pre-training (GIN) (Hu et al., ICLR 2020) | 65.8 | 70.1 |" in table
+    assert "| published: GraphCL (You et al., NeurIPS 2020) | 69.7 | 75.4 |" in table
+    assert "not shown" not in table
+    kcl = published_rows("roc_auc", "finetune", "balanced_scaffold")
+    assert {r.settings["seeds"] for r in kcl} == {3}  # KCL's rows are 3-seed
+    three = metric_table("roc_auc", rows, kcl, {"encoder": "kmpnn", "hidden": 64, "seeds": 3})
+    assert "published: KCL (KMPNN)" in three and "KCL (GCN) (" not in three
+    assert "published KCL rows (KCL (GCN)) not shown" in three.replace("Published", "published")

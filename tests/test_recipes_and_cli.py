@@ -45,12 +45,12 @@ def _recipe(**evaluate) -> dict:
         (
             _recipe(train={"lr_rate": 1}),
             "unknown key 'lr_rate' in evaluate.train; valid keys: "
-            "batch_size, epochs, eval_batch_size",
+            "amp, batch_size, epochs, eval_batch_size",
         ),
         (
             _recipe(encoder={"name": "gin", "layers": 3}),
-            r"unknown key 'layers' in evaluate.encoder \(gin\); valid keys: dropout, hidden, "
-            "num_layers, pooling",
+            r"unknown key 'layers' in evaluate.encoder \(gin\); valid keys: activation, dropout, "
+            "hidden, last_activation, norm, num_layers, pooling",
         ),
         (
             _recipe(head={"width": 3}),

@@ -11,7 +11,7 @@ import torch
 from graphcl import augmentation
 from graphcl.data import load_dataset, make_split
 from graphcl.data.featurize import featurize_smiles
-from graphcl.data.tu import MAX_DEGREE, read_tu
+from graphcl.data.formats.tu import MAX_DEGREE, read_tu
 from graphcl.errors import DatasetError
 from graphcl.evaluation.metrics import accuracy
 
@@ -85,7 +85,9 @@ def test_accuracy_thresholds_logits_and_skips_missing() -> None:
 @pytest.mark.dataset
 def test_mutag_from_the_mirror_trains_with_every_augmentation(mirror) -> None:
     data = load_dataset("mutag", progress=False)
-    assert (len(data), data.info.featurizer, data.info.metric) == (188, "tu", "accuracy")
+    # features come from the files, not from a molecular featurizer; no SMILES
+    assert (len(data), data.info.featurizer, data.info.metric) == (188, None, "accuracy")
+    assert data.smiles is None
     assert data.info.dims == ((7,), (4,))
     batch = data.collate(torch.arange(len(data)))
     assert batch.num_nodes == 3371 and batch.edge_index.shape[1] == 7442
@@ -99,8 +101,8 @@ def test_mutag_from_the_mirror_trains_with_every_augmentation(mirror) -> None:
         view = augmentation.build(name, **kwargs)(batch, torch.Generator().manual_seed(0))
         assert view.num_graphs == 188
     with pytest.raises(DatasetError, match="use split: random"):
-        make_split("scaffold", data.smiles)
-    assert len(make_split("random", data.smiles, seed=0).train) == 152  # 188 - 18 - 18
+        make_split("scaffold", data)
+    assert len(make_split("random", data, seed=0).train) == 152  # 188 - 18 - 18
     with pytest.raises(ValueError, match="TU graphs"):
         featurize_smiles(["CCO"], "tu")
     with pytest.raises(DatasetError, match="molecular dataset"):

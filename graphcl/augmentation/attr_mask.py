@@ -9,8 +9,10 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation, check_ratio, rank_within_graph, uniform
 from graphcl.augmentation.batch_ops import with_node_values
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
+@AUGMENTATIONS.register("attr_mask")
 class AttrMask(Augmentation):
     """Set ``x`` of ``floor(ratio * n_i)`` random nodes of each graph to ``mask_value``.
 

@@ -10,6 +10,10 @@ Contract, checked by the tests for every registered augmentation:
 - ``edge_attr`` and every other node-, edge- and graph-level attribute stay aligned;
 - ratios apply per graph (``floor(ratio * n_i)`` for a graph of ``n_i`` nodes);
 - the same ``torch.Generator`` state gives the same view.
+
+Every ``__call__`` of a subclass runs single-threaded (:func:`graphcl.threads.single_threaded`,
+applied automatically by :class:`Augmentation`): views are many tiny tensor operations, which
+intra-op threads only slow down, by up to 50x when another process holds a core.
 """
 
 from __future__ import annotations
@@ -20,9 +24,20 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Batch
 
+from graphcl.threads import single_threaded_call
+
 
 class Augmentation(ABC):
-    """A random, batch-level graph transformation: ``view = aug(batch, generator)``."""
+    """A random, batch-level graph transformation: ``view = aug(batch, generator)``.
+
+    Subclasses implement ``__call__``; it is wrapped to run single-threaded.
+    """
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        call = cls.__dict__.get("__call__")
+        if call is not None and not getattr(call, "__wrapped_single_threaded__", False):
+            cls.__call__ = single_threaded_call(call)  # type: ignore[method-assign]
 
     @abstractmethod
     def __call__(self, batch: Batch, generator: torch.Generator | None = None) -> Batch:

@@ -8,8 +8,10 @@ import torch
 from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation, uniform
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
+@AUGMENTATIONS.register("identity")
 class Identity(Augmentation):
     """The unchanged batch (the same object: augmentations never modify their input)."""
 
@@ -17,6 +19,7 @@ class Identity(Augmentation):
         return batch
 
 
+@AUGMENTATIONS.register("compose")
 class Compose(Augmentation):
     """Apply ``augmentations`` one after the other, with the same generator.
 
@@ -35,6 +38,7 @@ class Compose(Augmentation):
         return batch
 
 
+@AUGMENTATIONS.register("random_choice")
 class RandomChoice(Augmentation):
     """Apply one of ``augmentations``, chosen at random for each call (each view), as GraphCL's
     "random" augmentation mode.

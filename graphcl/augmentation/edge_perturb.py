@@ -11,8 +11,10 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation, check_ratio, rank_within_graph, uniform
 from graphcl.augmentation.batch_ops import attribute_levels, counts_to_ptr, rebuild
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
+@AUGMENTATIONS.register("edge_perturb")
 class EdgePerturb(Augmentation):
     """Remove ``floor(ratio * m_i)`` of the ``m_i`` edges of each graph and add as many edges
     between random distinct nodes of the same graph.

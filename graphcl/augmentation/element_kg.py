@@ -33,6 +33,7 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation
 from graphcl.augmentation.batch_ops import attribute_levels, counts_to_ptr, rebuild
+from graphcl.augmentation.registry import AUGMENTATIONS
 from graphcl.kg import ElementKG, load_element_kg
 from graphcl.kg.element_kg import SYMBOLS
 from graphcl.kg.functional_groups import FG_COLUMN, FunctionalGroupMatcher, unpack_bits
@@ -40,6 +41,7 @@ from graphcl.kg.functional_groups import FG_COLUMN, FunctionalGroupMatcher, unpa
 DIRECTIONS = ("attribute_to_atom", "atom_to_attribute", "both")
 
 
+@AUGMENTATIONS.register("element_kg")
 class ElementKGAugmentation(Augmentation):
     """Turn molecular graphs into their element-KG-augmented graphs.
 

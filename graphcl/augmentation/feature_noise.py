@@ -7,8 +7,10 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation
 from graphcl.augmentation.batch_ops import with_node_values
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
+@AUGMENTATIONS.register("feature_noise")
 class FeatureNoise(Augmentation):
     """Add ``N(0, std^2)`` noise to every entry of ``x`` (continuous features only).
 

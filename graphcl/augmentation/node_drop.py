@@ -7,8 +7,10 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation, check_ratio, rank_within_graph, uniform
 from graphcl.augmentation.batch_ops import keep_nodes
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
+@AUGMENTATIONS.register("node_drop")
 class NodeDrop(Augmentation):
     """Drop ``floor(ratio * n_i)`` nodes chosen uniformly in each graph ``i`` (at most
     ``n_i - 1``: every graph keeps a node), with their edges; the nodes really leave the batch.

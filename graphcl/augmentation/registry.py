@@ -1,35 +1,19 @@
-"""Augmentations by name, and building them from recipe specs."""
+"""Augmentations by name, and building them from recipe specs. Each augmentation registers itself
+where it is defined (``@AUGMENTATIONS.register("node_drop")``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from graphcl.augmentation.attr_mask import AttrMask
 from graphcl.augmentation.base import Augmentation
-from graphcl.augmentation.combinators import Compose, Identity, RandomChoice
-from graphcl.augmentation.edge_perturb import EdgePerturb
-from graphcl.augmentation.element_kg import ElementKGAugmentation
-from graphcl.augmentation.feature_noise import FeatureNoise
-from graphcl.augmentation.node_drop import NodeDrop
-from graphcl.augmentation.subgraph import Subgraph
-from graphcl.config.signature import check_kwargs
 from graphcl.errors import RecipeError
 from graphcl.registry import Registry
+from graphcl.signature import check_kwargs
 
-AUGMENTATIONS: Registry[Callable[..., Augmentation]] = Registry("augmentation")
-for _name, _cls in {
-    "node_drop": NodeDrop,
-    "edge_perturb": EdgePerturb,
-    "subgraph": Subgraph,
-    "attr_mask": AttrMask,
-    "feature_noise": FeatureNoise,
-    "identity": Identity,
-    "compose": Compose,
-    "random_choice": RandomChoice,
-    "element_kg": ElementKGAugmentation,
-}.items():
-    AUGMENTATIONS.register(_name)(_cls)
+AUGMENTATIONS: Registry[Callable[..., Augmentation]] = Registry(
+    "augmentation", package="graphcl.augmentation"
+)
 
 #: An augmentation, its name, or a mapping ``{"name": ..., **arguments}``.
 Spec = Augmentation | str | Mapping[str, Any]

@@ -7,8 +7,10 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation.base import Augmentation, check_ratio, uniform
 from graphcl.augmentation.batch_ops import keep_nodes
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
+@AUGMENTATIONS.register("subgraph")
 class Subgraph(Augmentation):
     """Keep ``n_i - floor(ratio * n_i)`` connected nodes of each graph, grown from a random seed.
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from graphcl.config.recipe import apply_overrides, validate
-from graphcl.data.splits import available as available_splits
+from graphcl.data.splits import SPLIT_RULES, split_choices
 from graphcl.encoders import available as available_encoders
 from graphcl.evaluation import PROTOCOLS, SELECTIONS, evaluate
 
@@ -23,16 +23,18 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--protocol",
         default="finetune",
-        choices=PROTOCOLS,
-        help="finetune everything, or linear: frozen encoder (default finetune)",
+        choices=PROTOCOLS.available(),
+        help="; ".join(f"{name}: {cls.description}" for name, cls in PROTOCOLS.items())
+        + " (default finetune)",
     )
     parser.add_argument("--checkpoint", help="pre-trained encoder checkpoint to start from")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
     parser.add_argument(
         "--split",
         default="default",
-        choices=["default", "kcl", *available_splits()],
-        help="default: each card's split; kcl: balanced_scaffold for bbbp/bace, else random",
+        choices=split_choices(),
+        help="; ".join(f"{rule.name}: {rule.description}" for _, rule in SPLIT_RULES.items())
+        + "; or a split by name",
     )
     parser.add_argument(
         "--selection",

@@ -1,4 +1,4 @@
-"""``graphcl`` entry point: subcommands datasets, featurize, eval, run, predict."""
+"""``graphcl`` entry point: subcommands datasets, featurize, eval, run, predict, circuits."""
 
 from __future__ import annotations
 
@@ -8,10 +8,17 @@ import sys
 from collections.abc import Sequence
 
 from graphcl._version import __version__
-from graphcl.cli import datasets_cmd, eval_cmd, featurize_cmd, predict_cmd, run_cmd
+from graphcl.cli import (
+    circuits_cmd,
+    datasets_cmd,
+    eval_cmd,
+    featurize_cmd,
+    predict_cmd,
+    run_cmd,
+)
 from graphcl.errors import GraphclError
 
-_COMMANDS = (datasets_cmd, featurize_cmd, eval_cmd, run_cmd, predict_cmd)
+_COMMANDS = (datasets_cmd, featurize_cmd, eval_cmd, run_cmd, predict_cmd, circuits_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  graphcl datasets list\n"
         "  graphcl eval --datasets bbbp,bace --protocol finetune --seeds 3\n"
         "  graphcl run recipes/quickstart.yaml --set evaluate.train.epochs=10\n"
+        "  graphcl circuits info my_ota.sp --json\n"
         "Environment: GRAPHCL_HOME (cache, default ~/.cache/graphcl), "
         "GRAPHCL_DATA_MIRROR (local copy of the data, searched before downloading).",
         formatter_class=argparse.RawDescriptionHelpFormatter,

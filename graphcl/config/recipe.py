@@ -32,13 +32,12 @@ from typing import Any
 
 import yaml
 
-from graphcl.config.signature import accepted_keys, check_kwargs
 from graphcl.encoders.head import PredictionHead
-from graphcl.encoders.registry import ENCODERS
+from graphcl.encoders.registry import DATA_ARGUMENTS, ENCODERS
 from graphcl.errors import RecipeError, UnknownNameError
-from graphcl.evaluation.finetune import FinetuneConfig
-from graphcl.evaluation.protocol import EvaluationConfig
+from graphcl.evaluation.config import EvaluationConfig, FinetuneConfig
 from graphcl.methods.registry import build as build_method
+from graphcl.signature import accepted_keys, check_kwargs
 from graphcl.training.pretrain import PretrainConfig
 from graphcl.training.train_config import TrainConfig
 from graphcl.typing import PathType
@@ -134,7 +133,7 @@ def _check_encoder(encoder: dict[str, Any] | None, where: str) -> None:
         ENCODERS.get(name),
         arguments,
         f"{where} ({name})",
-        exclude=("atom_feature_dims", "bond_feature_dims"),
+        exclude=DATA_ARGUMENTS,
     )
 
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from graphcl.config.recipe import evaluation_sections
 from graphcl.errors import RecipeError
-from graphcl.evaluation.protocol import EvaluationResult, comparison_table, evaluate
+from graphcl.evaluation.evaluate import evaluate
+from graphcl.evaluation.result import EvaluationResult, comparison_table
+from graphcl.runtime.run_dir import create_run_dir, write_yaml
 from graphcl.training.distributed import broadcast, init_distributed
 from graphcl.training.pretrain import PretrainResult, pretrain
-from graphcl.training.run_dir import create_run_dir, write_yaml
 
 STARTS = ("pretrained", "scratch")
 

@@ -9,13 +9,16 @@ Example:
 """
 
 from graphcl.data.card import DatasetCard, FileSpec, get_card, list_cards
-from graphcl.data.dataset import DatasetInfo, MoleculeDataset
+from graphcl.data.dataset import DatasetInfo, DatasetProtocol, GraphDataset, MoleculeDataset
 from graphcl.data.featurize import featurize_smiles
 from graphcl.data.fetch import download, sha256_file
 from graphcl.data.load import card_for_file, fetch_dataset, load_dataset
 from graphcl.data.loader import make_loader
+from graphcl.data.node_dataset import NodeDataset
 from graphcl.data.paths import graphcl_home, mirror_dirs
+from graphcl.data.plans import BatchPlan, FullGraphPlan, GraphSetPlan, NodeBatchPlan
 from graphcl.data.splits import (
+    SPLIT_RULES,
     SPLITS,
     Split,
     balanced_scaffold_split,
@@ -25,6 +28,7 @@ from graphcl.data.splits import (
     scaffold_split,
 )
 from graphcl.data.store import GraphStore
+from graphcl.data.tasks import TASKS, Task, get_task
 
 
 def available() -> list[str]:
@@ -34,12 +38,22 @@ def available() -> list[str]:
 
 __all__ = [
     "SPLITS",
+    "SPLIT_RULES",
+    "TASKS",
+    "BatchPlan",
     "DatasetCard",
     "DatasetInfo",
+    "DatasetProtocol",
     "FileSpec",
+    "FullGraphPlan",
+    "GraphDataset",
+    "GraphSetPlan",
     "GraphStore",
     "MoleculeDataset",
+    "NodeBatchPlan",
+    "NodeDataset",
     "Split",
+    "Task",
     "available",
     "balanced_scaffold_split",
     "card_for_file",
@@ -47,6 +61,7 @@ __all__ = [
     "featurize_smiles",
     "fetch_dataset",
     "get_card",
+    "get_task",
     "graphcl_home",
     "list_cards",
     "load_dataset",

@@ -12,11 +12,8 @@ from typing import Any
 
 import yaml
 
+from graphcl.data.tasks import TASKS, get_task
 from graphcl.errors import DatasetError, UnknownNameError
-from graphcl.typing import TaskType
-
-#: Metric of each task type unless a card says otherwise.
-DEFAULT_METRICS = {"classification": "roc_auc", "regression": "rmse", "unlabeled": "none"}
 
 
 @dataclass(frozen=True)
@@ -60,9 +57,11 @@ class DatasetCard:
         format: reader name (``csv``, ``smiles_lines``, ``smi_activity``, ``tu``).
         smiles_column: column holding SMILES (``csv``) .
         label_columns: label columns; ``["*"]`` means every column except the SMILES column.
-        task: ``classification`` (binary, possibly multi-task, missing labels allowed),
-            ``regression`` or ``unlabeled``.
-        metric: ``roc_auc``, ``accuracy`` or ``rmse`` (``none`` for unlabeled sets).
+        task: a name of the task vocabulary (:mod:`graphcl.data.tasks`): ``classification``
+            (graph-level binary, possibly multi-task, missing labels allowed), ``regression``,
+            ``unlabeled``, ``node_classification`` ...
+        metric: ``roc_auc``, ``accuracy`` or ``rmse`` (``none`` for unlabeled sets); default:
+            the task's.
         default_split: split used when none is asked for (``scaffold``, ``random`` ...).
         id_column: activity-table column that joins with the SMILES file's IDs (``smi_activity``).
         units: meaning and unit of regression labels (``pIC50``, ``log(mol/L)``).
@@ -76,7 +75,7 @@ class DatasetCard:
     title: str
     files: tuple[FileSpec, ...]
     format: str
-    task: TaskType | str
+    task: str
     metric: str
     smiles_column: str | None = None
     label_columns: tuple[str, ...] = ()
@@ -106,9 +105,9 @@ class DatasetCard:
             if key not in raw:
                 raise DatasetError(f"{source}: missing required key {key!r}")
         task = raw["task"]
-        if task not in DEFAULT_METRICS:
+        if task not in TASKS:
             raise DatasetError(
-                f"{source}: task must be one of {', '.join(DEFAULT_METRICS)}, got {task!r}"
+                f"{source}: task must be one of {', '.join(TASKS.available())}, got {task!r}"
             )
         spec_keys = {f.name for f in fields(FileSpec)}
         files = []
@@ -125,7 +124,7 @@ class DatasetCard:
         data["label_columns"] = tuple(raw.get("label_columns") or ())
         data["aliases"] = tuple(raw.get("aliases") or ())
         data.setdefault("title", raw["name"])
-        data.setdefault("metric", DEFAULT_METRICS[task])
+        data.setdefault("metric", get_task(task).metric)
         return cls(source=source, **data)
 
     def summary(self) -> dict[str, Any]:

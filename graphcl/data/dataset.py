@@ -1,19 +1,29 @@
-"""The in-memory molecular dataset: graphs, labels, SMILES and what they mean."""
+"""Datasets of many small graphs (molecules, TU graphs): graphs, labels and what they mean.
+
+Every graphcl dataset follows one protocol (:class:`DatasetProtocol`): an ``info`` record
+(:class:`DatasetInfo`: task, metric, label names, feature specs), ``len`` examples (graphs here,
+nodes for :class:`~graphcl.data.node_dataset.NodeDataset`), their labels ``y``, their ``smiles``
+when they are molecules (None otherwise), and ``batch_plan(...)``: how the trainer walks it.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 from torch_geometric.data import Batch, Data
 
+from graphcl.data.plans import BatchPlan, GraphSetPlan
 from graphcl.data.store import GraphStore
+from graphcl.data.tasks import get_task
+from graphcl.errors import DatasetError
+from graphcl.features import FeatureSpec
 from graphcl.typing import FeatureDims, PathType
 
 
@@ -23,34 +33,91 @@ class DatasetInfo:
 
     Attributes:
         name: dataset name (card name, or the file stem of a user file).
-        task: ``classification``, ``regression`` or ``unlabeled``.
+        task: a task of the vocabulary (:mod:`graphcl.data.tasks`): ``classification``,
+            ``regression``, ``unlabeled``, ``node_classification`` ...
         metric: ``roc_auc``, ``accuracy``, ``rmse`` or ``none``.
-        label_names: one per task column of ``y``.
-        featurizer: registered featurizer name that produced the graphs.
+        label_names: one per task column of ``y`` (node classification: the class names).
+        featurizer: registered molecular featurizer that produced the graphs, or None when the
+            features come from the dataset's own files (TU graphs, node datasets).
         default_split: split used when none is given.
         units: meaning of regression labels, when known.
         source: files and digests the graphs were built from.
-        rejected: source records skipped because RDKit could not parse their SMILES.
-        node_feature_dims, edge_feature_dims: vocabulary sizes of the categorical node and edge
-            columns (what encoders are sized for).
+        rejected: source records skipped because they could not be read (unparsable SMILES).
+        node_feature_dims, edge_feature_dims: sizes of the node and edge features: vocabulary
+            size per column (``categorical``), ``[width]`` (``float``) or ``[]`` (``none``).
+        node_feature_kind, edge_feature_kind: ``categorical``, ``float`` or ``none``.
+        feature_processing: how raw features were transformed (``row_normalize`` ...), if at all.
     """
 
     name: str
     task: str
     metric: str
     label_names: list[str]
-    featurizer: str
+    featurizer: str | None
     default_split: str = "scaffold"
     units: str | None = None
     source: list[dict[str, str]] = field(default_factory=list)
     rejected: int = 0
     node_feature_dims: list[int] = field(default_factory=list)
     edge_feature_dims: list[int] = field(default_factory=list)
+    node_feature_kind: str = "categorical"
+    edge_feature_kind: str = "categorical"
+    feature_processing: str | None = None
+
+    @property
+    def node_features(self) -> FeatureSpec:
+        return FeatureSpec(self.node_feature_kind, tuple(self.node_feature_dims))
+
+    @property
+    def edge_features(self) -> FeatureSpec:
+        return FeatureSpec(self.edge_feature_kind, tuple(self.edge_feature_dims))
+
+    @property
+    def features(self) -> tuple[FeatureSpec, FeatureSpec]:
+        """(node, edge) feature specs, for :func:`graphcl.encoders.build`."""
+        return self.node_features, self.edge_features
 
     @property
     def dims(self) -> FeatureDims:
-        """(node column sizes, edge column sizes), for :func:`graphcl.encoders.build`."""
+        """(node column sizes, edge column sizes) of categorical features."""
         return tuple(self.node_feature_dims), tuple(self.edge_feature_dims)
+
+    @property
+    def level(self) -> str:
+        """What one example is: ``graph``, ``node``, ``edge`` (``none``: unlabeled)."""
+        return get_task(self.task).level
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> DatasetInfo:
+        """The info a record (cache file, checkpoint) holds; fields it lacks take their
+        defaults (records of graphcl 0.1 have no feature kinds)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+@runtime_checkable
+class DatasetProtocol(Protocol):
+    """What every graphcl dataset provides (sets of graphs and one large graph alike)."""
+
+    info: DatasetInfo
+
+    def __len__(self) -> int:
+        """Number of examples: graphs (graph tasks) or nodes (node tasks)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def smiles(self) -> list[str] | None:
+        """SMILES of the examples when they are molecules, else None."""
+
+    def batch_plan(
+        self, batch_size: int, *, seed: int = 0, rank: int = 0, world_size: int = 1, **options: Any
+    ) -> BatchPlan:
+        """How the trainer walks the dataset (see :mod:`graphcl.data.plans`)."""
 
 
 def with_smiles(batch: Batch, smiles: list[str]) -> Batch:
@@ -61,18 +128,17 @@ def with_smiles(batch: Batch, smiles: list[str]) -> Batch:
     return batch
 
 
-class MoleculeDataset(Dataset[Data]):
-    """Featurized molecules with their labels.
+class GraphDataset(Dataset[Data]):
+    """Many small graphs with their labels (molecules from SMILES, TU graphs ...).
 
     Indexing gives one ``Data`` (``x``, ``edge_index``, ``edge_attr``, ``y`` of shape (1, T),
-    ``smiles``); :meth:`collate` (also used by ``DataLoader`` through ``__getitems__``) builds a
-    whole mini-batch at once.
+    and ``smiles`` for molecules); :meth:`collate` (also used by ``DataLoader`` through
+    ``__getitems__``) builds a whole mini-batch at once.
 
     Attributes:
         store: the graphs.
         y: labels. Shape: (N, T), float32; NaN = missing.
-        smiles: SMILES of each molecule as read from the source.
-        rows: 0-based row of each molecule in the source table (rejected rows are skipped).
+        rows: 0-based row of each graph in the source (rejected rows are skipped).
         info: label meaning and evaluation defaults.
     """
 
@@ -80,20 +146,28 @@ class MoleculeDataset(Dataset[Data]):
         self,
         store: GraphStore,
         y: Tensor,
-        smiles: Sequence[str],
+        smiles: Sequence[str] | None,
         rows: Sequence[int],
         info: DatasetInfo,
     ) -> None:
-        if not (len(store) == y.shape[0] == len(smiles) == len(rows)):
+        molecules = list(smiles) if smiles is not None and any(smiles) else None
+        if not (len(store) == y.shape[0] == len(rows)) or (
+            molecules is not None and len(molecules) != len(store)
+        ):
             raise ValueError(
                 f"inconsistent sizes: {len(store)} graphs, {y.shape[0]} label rows, "
-                f"{len(smiles)} SMILES, {len(rows)} rows"
+                f"{len(smiles) if smiles is not None else 0} SMILES, {len(rows)} rows"
             )
         self.store = store
         self.y = y.float()
-        self.smiles = list(smiles)
+        self._smiles = molecules
         self.rows = list(rows)
         self.info = info
+
+    @property
+    def smiles(self) -> list[str] | None:
+        """SMILES of each molecule as read from the source; None for graphs without any."""
+        return self._smiles
 
     @property
     def name(self) -> str:
@@ -109,25 +183,29 @@ class MoleculeDataset(Dataset[Data]):
     def __getitem__(self, index: int) -> Data:
         data = self.store.get(index)
         data.y = self.y[index : index + 1]
-        data.smiles = self.smiles[index]
+        if self._smiles is not None:
+            data.smiles = self._smiles[index]
         return data
 
-    def subset(self, indices: Sequence[int] | Tensor) -> MoleculeDataset:
-        """A dataset of the molecules at ``indices`` (same info; rows point to the source)."""
+    def subset(self, indices: Sequence[int] | Tensor) -> GraphDataset:
+        """A dataset of the graphs at ``indices`` (same info; rows point to the source)."""
         index = torch.as_tensor(indices, dtype=torch.long)
-        return MoleculeDataset(
+        chosen = index.tolist()
+        return type(self)(
             self.store.select(index),
             self.y[index],
-            [self.smiles[i] for i in index.tolist()],
-            [self.rows[i] for i in index.tolist()],
+            [self._smiles[i] for i in chosen] if self._smiles is not None else None,
+            [self.rows[i] for i in chosen],
             self.info,
         )
 
     def collate(self, indices: Sequence[int] | Tensor) -> Batch:
-        """Mini-batch of the molecules at ``indices`` with ``y`` of shape (B, T) and their
-        ``smiles`` (a list)."""
+        """Mini-batch of the graphs at ``indices`` with ``y`` of shape (B, T) and, for
+        molecules, their ``smiles`` (a list)."""
         index = torch.as_tensor(indices, dtype=torch.long)
-        batch = with_smiles(self.store.collate(index), [self.smiles[i] for i in index.tolist()])
+        batch = self.store.collate(index)
+        if self._smiles is not None:
+            with_smiles(batch, [self._smiles[i] for i in index.tolist()])
         batch.y = self.y[index]
         batch._slice_dict["y"] = torch.arange(index.numel() + 1)
         batch._inc_dict["y"] = torch.zeros(index.numel(), dtype=torch.long)
@@ -136,9 +214,33 @@ class MoleculeDataset(Dataset[Data]):
     # torch.utils.data.DataLoader fetches a whole batch through this hook.
     __getitems__ = collate
 
+    def batch_plan(
+        self,
+        batch_size: int,
+        *,
+        seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+        batching: str = "auto",
+        **options: Any,
+    ) -> GraphSetPlan:
+        """Seeded mini-batches of graphs (see :class:`~graphcl.data.plans.GraphSetPlan`; options
+        such as ``sampler``, ``num_workers``, ``drop_last`` go to it).
+
+        Raises:
+            DatasetError: a ``batching`` of one large graph (``full``, ``nodes``).
+        """
+        if batching not in ("auto", "graphs"):
+            raise DatasetError(
+                f"{self.name} is a set of graphs; batching {batching!r} applies to one large graph"
+            )
+        return GraphSetPlan(
+            self, batch_size, seed=seed, rank=rank, world_size=world_size, **options
+        )
+
     def __repr__(self) -> str:
         return (
-            f"MoleculeDataset({self.name!r}, molecules={len(self)}, tasks={self.num_tasks}, "
+            f"{type(self).__name__}({self.name!r}, graphs={len(self)}, tasks={self.num_tasks}, "
             f"task={self.info.task!r}, featurizer={self.info.featurizer!r})"
         )
 
@@ -147,9 +249,9 @@ class MoleculeDataset(Dataset[Data]):
         payload: dict[str, Any] = {
             **self.store.state(),
             "y": self.y,
-            "smiles": self.smiles,
+            "smiles": self._smiles or [],
             "rows": torch.tensor(self.rows, dtype=torch.long),
-            "info": json.dumps(asdict(self.info)),
+            "info": self.info.to_json(),
         }
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
@@ -157,9 +259,13 @@ class MoleculeDataset(Dataset[Data]):
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: PathType) -> MoleculeDataset:
+    def load(cls, path: PathType) -> GraphDataset:
         """Read a file written by :meth:`save` (``torch.load(weights_only=True)``)."""
         payload = torch.load(path, weights_only=True)
         store = GraphStore.from_state(payload)
-        info = DatasetInfo(**json.loads(payload["info"]))
+        info = DatasetInfo.from_dict(json.loads(payload["info"]))
         return cls(store, payload["y"], payload["smiles"], payload["rows"].tolist(), info)
+
+
+#: A :class:`GraphDataset` of molecules (the name graphcl 0.1 used for every set of graphs).
+MoleculeDataset = GraphDataset

@@ -1,10 +1,13 @@
-"""``load_dataset``: a dataset name or a file path in, a featurized :class:`MoleculeDataset` out.
+"""``load_dataset``: a dataset name or a file path in, a dataset out: featurized molecules
+(:class:`~graphcl.data.dataset.GraphDataset`), graphs read from their files (TU sets), or one
+large graph (:class:`~graphcl.data.node_dataset.NodeDataset`).
 
-Featurized datasets are cached in ``$GRAPHCL_HOME/processed/<name>/`` under a key made of the
-source files' SHA-256 digests, the reading options and the featurizer's name and version, so a
-second load reads one file instead of featurizing again, and any change to the data or the
-featurizer produces a fresh cache. Unparsable SMILES are skipped, counted, warned about and listed
-(row, line, SMILES, reason) in ``rejects.csv`` next to the cache.
+Processed datasets are cached in ``$GRAPHCL_HOME/processed/<name>/`` under a key made of the
+source files' SHA-256 digests, the reading options and the featurizer's name and version (or the
+format, for graphs with their own features), so a second load reads one file instead of
+featurizing again, and any change to the data or the featurizer produces a fresh cache.
+Unparsable SMILES are skipped, counted, warned about and listed (row, line, SMILES, reason) in
+``rejects.csv`` next to the cache.
 """
 
 from __future__ import annotations
@@ -14,26 +17,30 @@ import hashlib
 import json
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from graphcl.data.card import DEFAULT_METRICS, DatasetCard, FileSpec, get_card
-from graphcl.data.dataset import DatasetInfo, MoleculeDataset
+from graphcl.data.card import DatasetCard, FileSpec, get_card
+from graphcl.data.dataset import DatasetInfo, GraphDataset
 from graphcl.data.featurize import Reject, featurize_smiles
 from graphcl.data.fetch import fetch_file
+from graphcl.data.formats import GRAPH_FORMATS, RawTable, format_kind, read_table
+from graphcl.data.node_dataset import NodeDataset
 from graphcl.data.paths import processed_dir
-from graphcl.data.readers import RawTable, read_table
-from graphcl.data.store import GraphStore
-from graphcl.data.tu import read_tu
+from graphcl.data.tasks import get_task
 from graphcl.errors import DatasetError
 from graphcl.featurization import build as build_featurizer
 from graphcl.typing import PathType
 
 _SMILES_SUFFIXES = (".smi", ".smiles", ".txt")
-#: Featurizer name recorded for TU graph datasets (their features come from the files).
-TU_FEATURES = "tu"
+#: Featurizer names that mean "the dataset's own features" (graphcl 0.1 recorded ``tu``).
+OWN_FEATURES = (None, "tu")
+#: Bumped whenever the cached payload changes.
+CACHE_FORMAT = 3
 
 
 def card_for_file(
@@ -94,7 +101,7 @@ def _infer_task(card: DatasetCard, table: RawTable) -> tuple[str, str]:
         else:
             values = table.labels[~np.isnan(table.labels)]
             task = "classification" if np.isin(values, (0.0, 1.0)).all() else "regression"
-    return task, DEFAULT_METRICS[task] if card.metric == "auto" else card.metric
+    return task, get_task(task).metric if card.metric == "auto" else card.metric
 
 
 def _write_rejects(path: Path, rejects: Sequence[Reject], lines: Sequence[int]) -> None:
@@ -103,26 +110,6 @@ def _write_rejects(path: Path, rejects: Sequence[Reject], lines: Sequence[int]) 
         writer.writerow(["row", "line", "smiles", "reason"])
         for reject in rejects:
             writer.writerow([reject.row, lines[reject.row], reject.smiles, reject.reason])
-
-
-def _load_tu(card: DatasetCard, sources: Sequence[tuple[Path, str]]) -> MoleculeDataset:
-    """A TU graph dataset (no SMILES: its graphs come from the files, not from a featurizer)."""
-    tu = read_tu(card.name, [path for path, _ in sources])
-    info = DatasetInfo(
-        name=card.name,
-        task=str(card.task),
-        metric=card.metric,
-        label_names=tu.label_names,
-        featurizer=TU_FEATURES,
-        default_split=card.default_split,
-        source=[{"path": str(path), "sha256": digest} for path, digest in sources],
-        node_feature_dims=tu.node_feature_dims,
-        edge_feature_dims=tu.edge_feature_dims,
-    )
-    count = len(tu.graphs)
-    store = GraphStore.from_arrays(tu.graphs)
-    labels = torch.from_numpy(tu.labels).float()
-    return MoleculeDataset(store, labels, [""] * count, list(range(count)), info)
 
 
 def fetch_dataset(
@@ -137,9 +124,13 @@ def fetch_dataset(
     return [fetch_file(spec, card.name, verify=verify, progress=progress) for spec in card.files]
 
 
+def _read_cache(path: Path, kind: str) -> GraphDataset | NodeDataset:
+    return NodeDataset.load(path) if kind == "node" else GraphDataset.load(path)
+
+
 def load_dataset(
     name_or_path: str | PathType,
-    featurizer: str = "ogb",
+    featurizer: str | None = "ogb",
     *,
     smiles_column: str | None = None,
     label_columns: Sequence[str] | None = None,
@@ -148,27 +139,32 @@ def load_dataset(
     cache: bool = True,
     verify: bool = True,
     progress: bool = True,
-) -> MoleculeDataset:
-    """Load and featurize a molecular dataset.
+) -> Any:
+    """Load a dataset: featurize a molecular table, or read a graph format (TU graphs, one large
+    node-classification graph).
 
     Args:
-        name_or_path: a registered dataset (``bbbp``, ``tox21``, ``chembl2321810`` ...; see
-            ``graphcl datasets list``) or the path of a CSV/SMILES file.
-        featurizer: registered featurizer name (``ogb`` or ``rich``).
+        name_or_path: a registered dataset (``bbbp``, ``tox21``, ``chembl2321810``, ``mutag``,
+            ``cora`` ...; see ``graphcl datasets list``) or the path of a CSV/SMILES file.
+        featurizer: registered molecular featurizer name (``ogb`` or ``rich``); datasets whose
+            features come from their files ignore it (None asks for exactly those).
         smiles_column: SMILES column of a user CSV (default ``smiles``).
         label_columns: label columns of a user CSV (default: all other columns).
         task: ``classification`` or ``regression`` for a user CSV (default: inferred).
         workers: featurization processes (None: all cores).
-        cache: read and write the featurized cache.
+        cache: read and write the processed cache.
         verify: check SHA-256 digests against the card.
         progress: show progress bars.
 
     Returns:
-        The dataset; its ``info`` says what the labels are and how to evaluate.
+        A :class:`~graphcl.data.dataset.GraphDataset` (molecules, TU graphs) or a
+        :class:`~graphcl.data.node_dataset.NodeDataset` (one large graph); its ``info`` says
+        what the labels are and how to evaluate.
 
     Raises:
         UnknownNameError: not a registered dataset nor an existing file; lists the datasets.
-        DatasetError: a column is missing or labels are not numeric.
+        DatasetError: a column is missing or labels are not numeric; molecular featurization
+            asked of a dataset that is not molecules.
         DownloadError, DigestMismatchError: the source cannot be obtained or verified.
 
     Example:
@@ -177,14 +173,15 @@ def load_dataset(
         ('regression', 1, 1017)
     """
     card = resolve_card(name_or_path, smiles_column, label_columns, task)
-    if featurizer == TU_FEATURES and card.format != "tu":
+    kind = format_kind(card.format)
+    if kind == "table" and featurizer in OWN_FEATURES:
         raise DatasetError(
-            f"featurizer 'tu' (an encoder pre-trained on a TU graph dataset) cannot read "
-            f"{card.name}, a molecular dataset; use a molecular featurizer such as 'ogb'"
+            f"an encoder trained on a graph dataset's own features (not on molecules) cannot "
+            f"read {card.name}, a molecular dataset; use a molecular featurizer such as 'ogb'"
         )
-    # a TU dataset's features come from its files, whatever featurizer is asked for
-    feat = None if card.format == "tu" else build_featurizer(featurizer)
-    feature_key = TU_FEATURES if feat is None else feat.cache_key
+    # a graph format's features come from its files, whatever featurizer is asked for
+    feat = build_featurizer(featurizer) if kind == "table" and featurizer is not None else None
+    feature_key = card.format if feat is None else feat.cache_key
     sources = [fetch_file(spec, card.name, verify=verify, progress=progress) for spec in card.files]
     key_material = json.dumps(
         {
@@ -195,17 +192,21 @@ def load_dataset(
             "id_column": card.id_column,
             "task": card.task,
             "featurizer": feature_key,
-            "cache_format": 2,
+            "cache_format": CACHE_FORMAT,
         },
         sort_keys=True,
     )
     key = hashlib.sha256(key_material.encode()).hexdigest()[:16]
     directory = processed_dir(card.name) / f"{feature_key}-{key}"
     cached = directory / "graphs.pt"
+    level = "graph" if kind == "table" else get_task(str(card.task)).level
+    dataset: GraphDataset | NodeDataset
     if cache and cached.is_file():
-        dataset = MoleculeDataset.load(cached)
-    elif card.format == "tu":
-        dataset = _load_tu(card, sources)
+        dataset = _read_cache(cached, level)
+    elif kind == "graph":
+        dataset = GRAPH_FORMATS.get(card.format)(card, [path for path, _ in sources])
+        record = [{"path": str(path), "sha256": digest} for path, digest in sources]
+        dataset.info = replace(dataset.info, source=record)
         if cache:
             directory.mkdir(parents=True, exist_ok=True)
             dataset.save(cached)
@@ -234,7 +235,7 @@ def load_dataset(
             node_feature_dims=list(feat.atom_feature_dims),
             edge_feature_dims=list(feat.bond_feature_dims),
         )
-        dataset = MoleculeDataset(
+        dataset = GraphDataset(
             result.store,
             torch.from_numpy(table.labels[result.kept]).float(),
             [table.smiles[i] for i in result.kept],

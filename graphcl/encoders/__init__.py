@@ -1,32 +1,38 @@
-"""Graph encoders (GIN, GCN, GAT), prediction heads, and encoder checkpoints."""
+"""Graph encoders (GIN, GCN, GAT conv stacks; KMPNN), feature input adapters, prediction heads,
+and encoder checkpoints."""
 
 from graphcl.encoders.base import POOLINGS, GraphEncoder
 from graphcl.encoders.checkpoint import load_encoder, save_encoder
 from graphcl.encoders.conv_stack import ConvStackEncoder
 from graphcl.encoders.embeddings import CategoricalEmbedding, with_self_loops
-from graphcl.encoders.gat import GAT, BondGATConv
-from graphcl.encoders.gcn import GCN, BondGCNConv
-from graphcl.encoders.gin import GIN, GINEConv
+from graphcl.encoders.gat import BondGATConv
+from graphcl.encoders.gcn import BondGCNConv
+from graphcl.encoders.gin import GINEConv
 from graphcl.encoders.head import PredictionHead, PropertyModel
+from graphcl.encoders.inputs import INPUTS, FeatureInput, build_input
+from graphcl.encoders.layers import LAYERS, MessagePassingLayer, register_layer
 from graphcl.encoders.registry import ENCODERS, available, build
 
 __all__ = [
     "ENCODERS",
-    "GAT",
-    "GCN",
-    "GIN",
+    "INPUTS",
+    "LAYERS",
     "POOLINGS",
     "BondGATConv",
     "BondGCNConv",
     "CategoricalEmbedding",
     "ConvStackEncoder",
+    "FeatureInput",
     "GINEConv",
     "GraphEncoder",
+    "MessagePassingLayer",
     "PredictionHead",
     "PropertyModel",
     "available",
     "build",
+    "build_input",
     "load_encoder",
+    "register_layer",
     "save_encoder",
     "with_self_loops",
 ]

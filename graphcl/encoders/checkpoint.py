@@ -1,43 +1,80 @@
 """Encoder checkpoints: weights plus what is needed to rebuild the encoder.
 
-Format (a ``torch.save`` dict, read with ``torch.load(weights_only=True)``)::
+Format 2 (a ``torch.save`` dict, read with ``torch.load(weights_only=True)``)::
 
-    {"format": "graphcl-encoder", "graphcl_version": "0.1.0",
-     "featurizer": "ogb", "encoder": {"name": "gin", "config": {...}},
-     "dims": [[node column sizes], [edge column sizes]],
+    {"format": "graphcl-encoder", "format_version": 2, "graphcl_version": "0.2.0",
+     "featurizer": "ogb",                       # molecular featurizer, or None (node datasets...)
+     "encoder": {"name": "gin", "config": {...}},
+     "node_features": {"kind": "categorical", "dims": [...]},
+     "edge_features": {"kind": "categorical", "dims": [...]},
      "state_dict": {...}, "meta": {...}}
+
+Format 1 (graphcl 0.1: no ``format_version``, categorical ``"dims": [[node], [edge]]`` and the
+molecular parameter names ``atom_embedding`` / ``bond_embedding``) still loads: its sizes become
+categorical feature specs and its parameter names are mapped onto the neutral ones
+(``node_embedding`` / ``edge_embedding``); a test loads files written by graphcl 0.1.
 
 Pre-training runs write these; ``graphcl eval --checkpoint`` starts fine-tuning from them.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
 
 from graphcl._version import __version__
 from graphcl.encoders.base import GraphEncoder
+from graphcl.encoders.conv_stack import ConvStackEncoder
+from graphcl.encoders.layers import LAYERS
 from graphcl.encoders.registry import ENCODERS
 from graphcl.encoders.registry import build as build_encoder
 from graphcl.errors import CheckpointError
+from graphcl.features import FeatureSpec
 from graphcl.typing import PathType
 
 FORMAT = "graphcl-encoder"
+FORMAT_VERSION = 2
+
+#: Parameter names of graphcl 0.1 conv-stack encoders -> their names now.
+_V1_RENAMES = (
+    (re.compile(r"^atom_embedding\.tables\."), "node_embedding.embedding.tables."),
+    (re.compile(r"^(convs\.\d+\.)bond_embedding\.tables\."), r"\1edge_embedding.embedding.tables."),
+)
 
 
 def encoder_name(encoder: GraphEncoder) -> str:
-    """Registry name of an encoder instance."""
-    for name in ENCODERS:
-        if type(encoder) is ENCODERS.get(name):
-            return name
-    raise CheckpointError(f"{type(encoder).__name__} is not a registered encoder")
+    """Registry name of an encoder instance.
+
+    Raises:
+        CheckpointError: the encoder's class is not registered.
+    """
+    if isinstance(encoder, ConvStackEncoder):
+        return encoder.layer
+    try:
+        return ENCODERS.name_of(encoder)
+    except ValueError:
+        raise CheckpointError(f"{type(encoder).__name__} is not a registered encoder") from None
+
+
+def encoder_record(encoder: GraphEncoder, featurizer: str | None) -> dict[str, Any]:
+    """What rebuilds ``encoder`` (its weights excluded): name, configuration, feature specs and
+    the featurizer of its inputs. Shared by encoder checkpoints and predictors."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "graphcl_version": __version__,
+        "featurizer": featurizer,
+        "encoder": {"name": encoder_name(encoder), "config": dict(encoder.config)},
+        "node_features": encoder.node_features.to_dict(),
+        "edge_features": encoder.edge_features.to_dict(),
+    }
 
 
 def save_encoder(
     path: PathType,
     encoder: GraphEncoder,
-    featurizer: str,
+    featurizer: str | None,
     meta: dict[str, Any] | None = None,
 ) -> None:
     """Write an encoder checkpoint.
@@ -45,16 +82,14 @@ def save_encoder(
     Args:
         path: destination file.
         encoder: the encoder (its ``config`` and weights are stored).
-        featurizer: name of the featurizer whose graphs it encodes.
+        featurizer: name of the molecular featurizer whose graphs it encodes (None when its
+            inputs come from a dataset's own features).
         meta: extra plain data (method, epochs, dataset ...).
     """
     torch.save(
         {
             "format": FORMAT,
-            "graphcl_version": __version__,
-            "featurizer": featurizer,
-            "encoder": {"name": encoder_name(encoder), "config": dict(encoder.config)},
-            "dims": [list(encoder.atom_feature_dims), list(encoder.bond_feature_dims)],
+            **encoder_record(encoder, featurizer),
             "state_dict": encoder.state_dict(),
             "meta": meta or {},
         },
@@ -78,7 +113,60 @@ def load_checked(path: PathType, fmt: str, what: str) -> dict[str, Any]:
     return payload
 
 
-def load_encoder(path: PathType, **overrides: Any) -> tuple[GraphEncoder, str, dict[str, Any]]:
+def migrate_state(name: str, state: dict[str, Any], version: int) -> dict[str, Any]:
+    """A state dict of ``version`` with today's parameter names."""
+    if version >= 2 or name not in LAYERS:
+        return state
+    out = {}
+    for key, value in state.items():
+        for pattern, replacement in _V1_RENAMES:
+            key = pattern.sub(replacement, key)
+        out[key] = value
+    return out
+
+
+def encoder_from_record(
+    payload: dict[str, Any], path: PathType, state: dict[str, Any] | None, **overrides: Any
+) -> GraphEncoder:
+    """Rebuild the encoder a checkpoint or predictor ``payload`` describes.
+
+    Args:
+        payload: the record (see :func:`encoder_record`; format 1 records are understood).
+        path: the file, for messages.
+        state: the encoder's state dict to load (None: leave freshly initialised).
+        **overrides: constructor arguments to change (``dropout``).
+
+    Raises:
+        CheckpointError: the record does not describe a buildable encoder, or the weights do not
+            fit it.
+    """
+    try:
+        spec = payload["encoder"]
+        name, config = str(spec["name"]), {**spec["config"], **overrides}
+        version = int(payload.get("format_version", 1))
+        if "node_features" in payload:
+            node = FeatureSpec.from_dict(payload["node_features"])
+            edge = FeatureSpec.from_dict(payload["edge_features"])
+            features = (node, edge)
+        else:  # format 1: categorical vocabularies
+            node_dims, edge_dims = payload["dims"]
+            features = (FeatureSpec.categorical(node_dims), FeatureSpec.categorical(edge_dims))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a complete encoder record ({exc})") from exc
+    encoder = build_encoder(name, features=features, **config)
+    if state is not None:
+        try:
+            encoder.load_state_dict(migrate_state(name, state, version))
+        except RuntimeError as exc:
+            raise CheckpointError(
+                f"{path}: weights do not fit the recorded encoder: {exc}"
+            ) from exc
+    return encoder
+
+
+def load_encoder(
+    path: PathType, **overrides: Any
+) -> tuple[GraphEncoder, str | None, dict[str, Any]]:
     """Rebuild an encoder from a checkpoint.
 
     Args:
@@ -87,19 +175,18 @@ def load_encoder(path: PathType, **overrides: Any) -> tuple[GraphEncoder, str, d
             model pre-trained without dropout; architecture changes fail to load.
 
     Returns:
-        The encoder with its weights, the featurizer name, and the checkpoint's ``meta``.
+        The encoder with its weights, the featurizer name (None for non-molecular inputs), and
+        the checkpoint's ``meta``.
 
     Raises:
         CheckpointError: the file is not a graphcl encoder checkpoint or does not match its
             recorded configuration.
     """
     payload = load_checked(path, FORMAT, "a graphcl encoder checkpoint")
-    spec = payload["encoder"]
-    config = {**spec["config"], **overrides}
-    dims = (tuple(payload["dims"][0]), tuple(payload["dims"][1])) if "dims" in payload else None
-    encoder = build_encoder(spec["name"], payload["featurizer"], dims=dims, **config)
-    try:
-        encoder.load_state_dict(payload["state_dict"])
-    except RuntimeError as exc:
-        raise CheckpointError(f"{path}: weights do not fit the recorded encoder: {exc}") from exc
-    return encoder, str(payload["featurizer"]), dict(payload.get("meta", {}))
+    encoder = encoder_from_record(payload, path, payload.get("state_dict"), **overrides)
+    featurizer = payload.get("featurizer")
+    return (
+        encoder,
+        (str(featurizer) if featurizer is not None else None),
+        dict(payload.get("meta", {})),
+    )

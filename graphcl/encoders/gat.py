@@ -1,72 +1,46 @@
-"""GAT with bond features in the attention.
+"""GAT layer with edge features in the attention.
 
 Veličković et al., "Graph Attention Networks", ICLR 2018, via PyG's ``GATConv`` with
-``edge_dim``: the bond embedding enters each attention logit. Heads are concatenated and
-projected back to ``hidden`` so layers stack; self-loops carry the reserved self-loop token.
+``edge_dim``: the edge embedding enters each attention logit (no edge term when the graph has no
+edge features). Heads are concatenated and projected back to ``width`` so layers stack;
+self-loops carry the reserved self-loop token. ``encoder: {name: gat, heads: 4}`` stacks them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from torch import Tensor, nn
+from torch import Tensor
 from torch_geometric.nn import GATConv
 
-from graphcl.encoders.conv_stack import ConvStackEncoder
-from graphcl.encoders.embeddings import CategoricalEmbedding, with_self_loops
-from graphcl.featurization import BOND_SPECIAL_TOKENS
+from graphcl.encoders.inputs import build_input
+from graphcl.encoders.layers import MessagePassingLayer, register_layer
+from graphcl.features import EDGE_SPECIAL_TOKENS, FeatureSpec
 
 
-class BondGATConv(nn.Module):
-    """Multi-head attention layer over bonds, width preserved.
-
-    Shape:
-        x (N, hidden), edge_index (2, E), edge_attr (E, B) -> (N, hidden).
-    """
-
-    def __init__(self, hidden: int, bond_feature_dims: Sequence[int], heads: int) -> None:
-        super().__init__()
-        if hidden % heads:
-            raise ValueError(f"hidden ({hidden}) must be divisible by heads ({heads})")
-        self.bond_dims = tuple(bond_feature_dims)
-        self.bond_embedding = CategoricalEmbedding(self.bond_dims, hidden, BOND_SPECIAL_TOKENS)
-        self.conv = GATConv(
-            hidden, hidden // heads, heads=heads, edge_dim=hidden, add_self_loops=False
-        )
-
-    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor) -> Tensor:
-        edge_index, edge_attr = with_self_loops(edge_index, edge_attr, self.bond_dims, x.shape[0])
-        out: Tensor = self.conv(x, edge_index, self.bond_embedding(edge_attr))
-        return out
-
-
-class GAT(ConvStackEncoder):
-    """GAT encoder over categorical atom and bond features.
+@register_layer("gat")
+class BondGATConv(MessagePassingLayer):
+    """Multi-head attention layer, width preserved.
 
     Args:
-        atom_feature_dims: vocabulary size of each atom column.
-        bond_feature_dims: vocabulary size of each bond column.
-        num_layers: attention layers.
-        hidden: embedding width (divisible by ``heads``).
-        heads: attention heads per layer.
-        dropout: dropout after every layer.
-        pooling: graph readout, ``mean``, ``sum`` or ``max``.
+        width: node width (input and output), divisible by ``heads``.
+        edge_features: what the edges carry.
+        heads: attention heads.
 
     Shape:
-        batch with N nodes in G graphs -> node embeddings (N, hidden), graph embeddings (G, hidden).
+        x (N, width), edge_index (2, E), edge_attr (E, B) or None -> (N, width).
     """
 
-    def __init__(
-        self,
-        atom_feature_dims: Sequence[int],
-        bond_feature_dims: Sequence[int],
-        num_layers: int = 5,
-        hidden: int = 300,
-        heads: int = 4,
-        dropout: float = 0.5,
-        pooling: str = "mean",
-    ) -> None:
-        convs = [BondGATConv(hidden, bond_feature_dims, heads) for _ in range(num_layers)]
-        super().__init__(
-            atom_feature_dims, bond_feature_dims, convs, hidden, dropout, pooling, heads=heads
+    def __init__(self, width: int, edge_features: FeatureSpec, heads: int = 4) -> None:
+        super().__init__()
+        if heads < 1 or width % heads:
+            raise ValueError(f"hidden ({width}) must be divisible by heads ({heads})")
+        self.edge_embedding = build_input(edge_features, width, EDGE_SPECIAL_TOKENS)
+        edge_dim = None if edge_features.kind == "none" else width
+        self.conv = GATConv(
+            width, width // heads, heads=heads, edge_dim=edge_dim, add_self_loops=False
         )
+
+    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor | None = None) -> Tensor:
+        edge_index, edge_attr = self.edge_embedding.self_loops(edge_index, edge_attr, x.shape[0])
+        embedded = self.edge_embedding(edge_attr)
+        out: Tensor = self.conv(x, edge_index, embedded)
+        return out

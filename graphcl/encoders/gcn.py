@@ -1,74 +1,65 @@
-"""GCN with bond embeddings (the pretrain-gnns GCN variant).
+"""GCN layer with edge embeddings (the pretrain-gnns GCN variant; plain GCN without edge
+features).
 
 Kipf and Welling, "Semi-Supervised Classification with Graph Convolutional Networks", ICLR 2017,
 with the edge-feature extension of Hu et al. (ICLR 2020): after a linear map, each node receives
 ``sum_j norm_ij * (W h_j + e_ji)`` over its neighbours and itself, with the symmetric
-normalisation ``norm_ij = 1 / sqrt(deg_i * deg_j)`` (degrees counting the self-loop).
+normalisation ``norm_ij = 1 / sqrt(deg_i * deg_j)`` (degrees counting the self-loop). Without edge
+features the message is ``norm_ij * W h_j``: Kipf and Welling's layer (GRACE, GCA and gCooL use
+two of them). ``encoder: {name: gcn}`` stacks them.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from torch import Tensor, nn
 from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import degree
 
-from graphcl.encoders.conv_stack import ConvStackEncoder
-from graphcl.encoders.embeddings import CategoricalEmbedding, with_self_loops
-from graphcl.featurization import BOND_SPECIAL_TOKENS
+from graphcl.encoders.inputs import build_input
+from graphcl.encoders.layers import MessagePassingLayer, register_layer
+from graphcl.features import EDGE_SPECIAL_TOKENS, FeatureSpec
 
 
-class BondGCNConv(MessagePassing):
-    """One GCN layer whose messages include a bond embedding.
+class _Propagate(MessagePassing):
+    """``sum_j norm_ij * (x_j + e_ji)`` (``e`` optional)."""
+
+    def __init__(self) -> None:
+        super().__init__(aggr="add")
+
+    def forward(
+        self, x: Tensor, edge_index: Tensor, norm: Tensor, edge_embedding: Tensor | None
+    ) -> Tensor:
+        out: Tensor = self.propagate(edge_index, x=x, edge_embedding=edge_embedding, norm=norm)
+        return out
+
+    def message(self, x_j: Tensor, edge_embedding: Tensor | None, norm: Tensor) -> Tensor:
+        if edge_embedding is not None:
+            x_j = x_j + edge_embedding
+        return norm.unsqueeze(-1) * x_j
+
+
+@register_layer("gcn")
+class BondGCNConv(MessagePassingLayer):
+    """One GCN layer whose messages include an edge embedding when edges have features.
+
+    Args:
+        width: node width (input and output).
+        edge_features: what the edges carry.
 
     Shape:
-        x (N, hidden), edge_index (2, E), edge_attr (E, B) -> (N, hidden).
+        x (N, width), edge_index (2, E), edge_attr (E, B) or None -> (N, width).
     """
 
-    def __init__(self, hidden: int, bond_feature_dims: Sequence[int]) -> None:
-        super().__init__(aggr="add")
-        self.bond_dims = tuple(bond_feature_dims)
-        self.linear = nn.Linear(hidden, hidden)
-        self.bond_embedding = CategoricalEmbedding(self.bond_dims, hidden, BOND_SPECIAL_TOKENS)
+    def __init__(self, width: int, edge_features: FeatureSpec) -> None:
+        super().__init__()
+        self.linear = nn.Linear(width, width)
+        self.edge_embedding = build_input(edge_features, width, EDGE_SPECIAL_TOKENS)
+        self.propagation = _Propagate()
 
-    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor) -> Tensor:
+    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor | None = None) -> Tensor:
         num_nodes = x.shape[0]
-        edge_index, edge_attr = with_self_loops(edge_index, edge_attr, self.bond_dims, num_nodes)
+        edge_index, edge_attr = self.edge_embedding.self_loops(edge_index, edge_attr, num_nodes)
         row, col = edge_index
         deg = degree(col, num_nodes, dtype=x.dtype)
         norm = deg.rsqrt()[row] * deg.rsqrt()[col]
-        return self.propagate(
-            edge_index, x=self.linear(x), edge_embedding=self.bond_embedding(edge_attr), norm=norm
-        )
-
-    def message(self, x_j: Tensor, edge_embedding: Tensor, norm: Tensor) -> Tensor:
-        return norm.unsqueeze(-1) * (x_j + edge_embedding)
-
-
-class GCN(ConvStackEncoder):
-    """GCN encoder over categorical atom and bond features.
-
-    Args:
-        atom_feature_dims: vocabulary size of each atom column.
-        bond_feature_dims: vocabulary size of each bond column.
-        num_layers: message-passing layers.
-        hidden: embedding width.
-        dropout: dropout after every layer.
-        pooling: graph readout, ``mean``, ``sum`` or ``max``.
-
-    Shape:
-        batch with N nodes in G graphs -> node embeddings (N, hidden), graph embeddings (G, hidden).
-    """
-
-    def __init__(
-        self,
-        atom_feature_dims: Sequence[int],
-        bond_feature_dims: Sequence[int],
-        num_layers: int = 5,
-        hidden: int = 300,
-        dropout: float = 0.5,
-        pooling: str = "mean",
-    ) -> None:
-        convs = [BondGCNConv(hidden, bond_feature_dims) for _ in range(num_layers)]
-        super().__init__(atom_feature_dims, bond_feature_dims, convs, hidden, dropout, pooling)
+        return self.propagation(self.linear(x), edge_index, norm, self.edge_embedding(edge_attr))

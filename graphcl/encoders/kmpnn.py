@@ -20,8 +20,6 @@ embeds, fine-tunes and predicts from SMILES like any other encoder.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -32,7 +30,8 @@ from torch_geometric.utils import softmax
 from graphcl.augmentation.element_kg import ElementKGAugmentation
 from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.embeddings import CategoricalEmbedding
-from graphcl.featurization.base import ATOM_SPECIAL_TOKENS, BOND_SPECIAL_TOKENS
+from graphcl.encoders.registry import ENCODERS
+from graphcl.features import EDGE_SPECIAL_TOKENS, NODE_SPECIAL_TOKENS, FeatureSpec
 from graphcl.kg import load_element_kg
 
 
@@ -51,12 +50,13 @@ def _table(rows: int, width: int, pretrained: Tensor | None) -> nn.Module:
     )
 
 
+@ENCODERS.register("kmpnn")
 class KMPNN(GraphEncoder):
     """Knowledge-aware message passing network.
 
     Args:
-        atom_feature_dims: vocabulary size of each atom column.
-        bond_feature_dims: vocabulary size of each bond column.
+        node_features: the atom columns (categorical, from a molecular featurizer).
+        edge_features: the bond columns (categorical).
         hidden: node state width (KCL: 64).
         steps: message-passing steps (KCL: 6).
         kg: the element KG (``kcl``, ``rdkit`` or a triples path) that augments plain batches
@@ -74,8 +74,8 @@ class KMPNN(GraphEncoder):
 
     def __init__(
         self,
-        atom_feature_dims: Sequence[int],
-        bond_feature_dims: Sequence[int],
+        node_features: FeatureSpec,
+        edge_features: FeatureSpec,
         hidden: int = 64,
         steps: int = 6,
         kg: str = "kcl",
@@ -86,6 +86,12 @@ class KMPNN(GraphEncoder):
     ) -> None:
         if hidden < 1 or steps < 1 or set2set_steps < 1:
             raise ValueError("hidden, steps and set2set_steps must be >= 1")
+        if node_features.kind != "categorical" or edge_features.kind != "categorical":
+            raise ValueError(
+                "kmpnn reads molecules: categorical atom and bond features, got "
+                f"{node_features.describe()} nodes and {edge_features.describe()} edges"
+            )
+        atom_feature_dims, bond_feature_dims = node_features.dims, edge_features.dims
         super().__init__(
             pooling="mean",
             hidden=hidden,
@@ -99,8 +105,8 @@ class KMPNN(GraphEncoder):
         del self.config["pooling"]  # the readout is Set2Set
         knowledge = load_element_kg(kg, progress=False)
         self.augment = ElementKGAugmentation(knowledge, functional_groups=functional_groups)
-        self.atom_feature_dims = tuple(atom_feature_dims)
-        self.bond_feature_dims = tuple(bond_feature_dims)
+        self.node_features = node_features
+        self.edge_features = edge_features
         self.out_dim = 2 * hidden
         self.steps = steps
         self.dropout = dropout
@@ -111,10 +117,10 @@ class KMPNN(GraphEncoder):
             if use and knowledge.relation_embeddings is not None
             else None
         )
-        self.atom_embedding = CategoricalEmbedding(atom_feature_dims, hidden, ATOM_SPECIAL_TOKENS)
+        self.atom_embedding = CategoricalEmbedding(atom_feature_dims, hidden, NODE_SPECIAL_TOKENS)
         groups = self.augment.num_groups
         self.entity_embedding = _table(knowledge.num_entities + groups, hidden, entities)
-        self.bond_embedding = CategoricalEmbedding(bond_feature_dims, hidden, BOND_SPECIAL_TOKENS)
+        self.bond_embedding = CategoricalEmbedding(bond_feature_dims, hidden, EDGE_SPECIAL_TOKENS)
         self.relation_embedding = _table(knowledge.num_relations + (groups > 0), hidden, relations)
         self.message = nn.ModuleList(nn.Linear(2 * hidden, hidden) for _ in range(2))
         self.score = nn.ModuleList(nn.Linear(2 * hidden, hidden) for _ in range(2))

@@ -1,37 +1,37 @@
-"""Property-prediction evaluation: fine-tuning and linear protocols, metrics, reports, plots."""
+"""Evaluation: registered protocols (fine-tuning, linear probes), metrics, reports, plots, and
+trained predictors."""
 
-from graphcl.evaluation.finetune import (
-    OPTIMIZERS,
-    PROTOCOLS,
-    SELECTIONS,
-    FinetuneConfig,
-    SeedResult,
-    run_seed,
-)
+from graphcl.evaluation.config import SELECTIONS, EvaluationConfig, FinetuneConfig
+from graphcl.evaluation.evaluate import evaluate
 from graphcl.evaluation.metrics import METRICS, TaskScores, rmse, roc_auc
+from graphcl.evaluation.model_factory import ModelFactory
 from graphcl.evaluation.predictor import Predictor
-from graphcl.evaluation.protocol import EvaluationConfig, EvaluationResult, evaluate
+from graphcl.evaluation.protocols import PROTOCOLS, EvaluationProtocol, get_protocol
 from graphcl.evaluation.published import TRANSFER_ROWS, PublishedRow, published_rows
+from graphcl.evaluation.result import EvaluationResult, comparison_table
+from graphcl.evaluation.seed_result import SeedResult
 from graphcl.evaluation.task_loss import masked_bce_with_logits, masked_mse
 
 __all__ = [
     "METRICS",
-    "OPTIMIZERS",
     "PROTOCOLS",
     "SELECTIONS",
     "TRANSFER_ROWS",
     "EvaluationConfig",
+    "EvaluationProtocol",
     "EvaluationResult",
     "FinetuneConfig",
+    "ModelFactory",
     "Predictor",
     "PublishedRow",
     "SeedResult",
     "TaskScores",
+    "comparison_table",
     "evaluate",
+    "get_protocol",
     "masked_bce_with_logits",
     "masked_mse",
     "published_rows",
     "rmse",
     "roc_auc",
-    "run_seed",
 ]

@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from graphcl.evaluation.finetune import SeedResult
 from graphcl.evaluation.metrics import DISPLAY
+from graphcl.evaluation.seed_result import SeedResult
 from graphcl.typing import PathType
 
 

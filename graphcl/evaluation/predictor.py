@@ -8,13 +8,18 @@ from dataclasses import asdict
 
 import torch
 from torch import Tensor
+from torch_geometric.data import Batch
 
-from graphcl._version import __version__
 from graphcl.data.dataset import DatasetInfo
 from graphcl.data.featurize import smiles_batches
-from graphcl.encoders.checkpoint import encoder_name, load_checked
+from graphcl.encoders.checkpoint import (
+    encoder_from_record,
+    encoder_record,
+    load_checked,
+    migrate_state,
+)
 from graphcl.encoders.head import PredictionHead, PropertyModel
-from graphcl.encoders.registry import build as build_encoder
+from graphcl.errors import CheckpointError
 from graphcl.typing import PathType
 
 FORMAT = "graphcl-predictor"
@@ -38,7 +43,7 @@ class Predictor:
     def __init__(
         self,
         model: PropertyModel,
-        featurizer: str,
+        featurizer: str | None,
         info: DatasetInfo,
         target_mean: Sequence[float],
         target_std: Sequence[float],
@@ -52,6 +57,43 @@ class Predictor:
     @property
     def task_names(self) -> list[str]:
         return list(self.info.label_names)
+
+    @property
+    def encoder(self) -> torch.nn.Module:
+        """The trained encoder (fine-tuned, or the frozen one of a linear probe)."""
+        return self.model.encoder
+
+    @property
+    def dim(self) -> int:
+        """Width of the embeddings :meth:`embed` returns."""
+        return self.model.encoder.out_dim
+
+    def _batches(self, smiles: Sequence[str], batch_size: int) -> list[Batch]:
+        if self.featurizer is None or self.featurizer == "tu":
+            raise CheckpointError(
+                f"this predictor was trained on {self.info.name}'s own graph features, not on "
+                "molecules: it cannot featurize SMILES"
+            )
+        return list(smiles_batches(smiles, self.featurizer, batch_size))
+
+    @torch.no_grad()
+    def embed(self, smiles: Sequence[str], batch_size: int = 256) -> Tensor:
+        """Graph embeddings of molecules by the trained encoder.
+
+        Returns:
+            Shape: (len(smiles), dim), on the CPU.
+
+        Raises:
+            InvalidSmilesError: a SMILES cannot be parsed (the first bad one is named).
+        """
+        if isinstance(smiles, str):
+            smiles = [smiles]
+        device = next(self.model.parameters()).device
+        chunks = [
+            self.model.encoder(batch.to(device)).cpu()
+            for batch in self._batches(smiles, batch_size)
+        ]
+        return torch.cat(chunks) if chunks else torch.zeros(0, self.dim)
 
     @torch.no_grad()
     def predict(self, smiles: Sequence[str], batch_size: int = 256) -> Tensor:
@@ -68,8 +110,7 @@ class Predictor:
             smiles = [smiles]
         device = next(self.model.parameters()).device
         outputs = [
-            self.model(batch.to(device)).cpu()
-            for batch in smiles_batches(smiles, self.featurizer, batch_size)
+            self.model(batch.to(device)).cpu() for batch in self._batches(smiles, batch_size)
         ]
         out = torch.cat(outputs) if outputs else torch.zeros(0, len(self.task_names))
         if self.info.task == "classification":
@@ -81,16 +122,7 @@ class Predictor:
         torch.save(
             {
                 "format": FORMAT,
-                "graphcl_version": __version__,
-                "featurizer": self.featurizer,
-                "encoder": {
-                    "name": encoder_name(self.model.encoder),
-                    "config": dict(self.model.encoder.config),
-                },
-                "dims": [
-                    list(self.model.encoder.atom_feature_dims),
-                    list(self.model.encoder.bond_feature_dims),
-                ],
+                **encoder_record(self.model.encoder, self.featurizer),
                 "head": dict(self.model.head.config),
                 "state_dict": self.model.state_dict(),
                 "info": json.dumps(asdict(self.info)),
@@ -108,16 +140,29 @@ class Predictor:
             CheckpointError: the file is not a graphcl predictor.
         """
         payload = load_checked(path, FORMAT, "a graphcl predictor")
-        info = DatasetInfo(**json.loads(payload["info"]))
-        encoder = build_encoder(
-            payload["encoder"]["name"],
-            payload["featurizer"],
-            dims=(tuple(payload["dims"][0]), tuple(payload["dims"][1])),
-            **payload["encoder"]["config"],
-        )
+        info = DatasetInfo.from_dict(json.loads(payload["info"]))
+        encoder = encoder_from_record(payload, path, None)
         head = PredictionHead(encoder.out_dim, len(info.label_names), **payload["head"])
         model = PropertyModel(encoder, head)
-        model.load_state_dict(payload["state_dict"])
+        state = {
+            k.removeprefix("encoder."): v
+            for k, v in payload["state_dict"].items()
+            if k.startswith("encoder.")
+        }
+        state = migrate_state(
+            str(payload["encoder"]["name"]), state, int(payload.get("format_version", 1))
+        )
+        try:
+            model.encoder.load_state_dict(state)
+            model.head.load_state_dict(
+                {
+                    k.removeprefix("head."): v
+                    for k, v in payload["state_dict"].items()
+                    if k.startswith("head.")
+                }
+            )
+        except RuntimeError as exc:
+            raise CheckpointError(f"{path}: weights do not fit the recorded model: {exc}") from exc
         return cls(
             model.to(device),
             payload["featurizer"],

@@ -29,12 +29,15 @@ from rdkit import Chem, rdBase
 from torch_geometric.data import Data
 
 from graphcl.errors import InvalidSmilesError
+from graphcl.features import EDGE_SPECIAL_TOKENS, NODE_SPECIAL_TOKENS, FeatureSpec
 from graphcl.typing import IntArray
 
-#: Extra embedding rows per atom column (the mask token).
-ATOM_SPECIAL_TOKENS = 1
-#: Extra embedding rows per bond column (self-loop, added edge).
-BOND_SPECIAL_TOKENS = 2
+#: Extra embedding rows per atom column (the mask token); graphcl's convention for every
+#: categorical node column (:data:`graphcl.features.NODE_SPECIAL_TOKENS`).
+ATOM_SPECIAL_TOKENS = NODE_SPECIAL_TOKENS
+#: Extra embedding rows per bond column (self-loop, added edge)
+#: (:data:`graphcl.features.EDGE_SPECIAL_TOKENS`).
+BOND_SPECIAL_TOKENS = EDGE_SPECIAL_TOKENS
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,16 @@ class MoleculeFeaturizer(ABC):
     atom_feature_dims: ClassVar[tuple[int, ...]]
     bond_feature_names: ClassVar[tuple[str, ...]]
     bond_feature_dims: ClassVar[tuple[int, ...]]
+
+    @property
+    def node_features(self) -> FeatureSpec:
+        """The atom columns as a neutral feature spec (what encoders are built from)."""
+        return FeatureSpec.categorical(self.atom_feature_dims)
+
+    @property
+    def edge_features(self) -> FeatureSpec:
+        """The bond columns as a neutral feature spec."""
+        return FeatureSpec.categorical(self.bond_feature_dims)
 
     @property
     def cache_key(self) -> str:

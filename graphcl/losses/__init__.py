@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from torch import nn
@@ -33,6 +32,7 @@ from graphcl.losses.momentum_distillation import MomentumDistillation
 from graphcl.losses.nt_xent import NTXent
 from graphcl.losses.pixpro import PixPro
 from graphcl.losses.prototypical import Prototypical
+from graphcl.losses.registry import LOSSES
 from graphcl.losses.reliability_infonce import ReliabilityInfoNCE
 from graphcl.losses.reweighted_infonce import ReweightedInfoNCE
 from graphcl.losses.scattering import Scattering
@@ -41,35 +41,6 @@ from graphcl.losses.soft_contrastive import SoftContrastive
 from graphcl.losses.supcon import SupCon
 from graphcl.losses.symile import Symile
 from graphcl.losses.tcl import TCL
-from graphcl.registry import Registry
-
-LOSSES: Registry[Callable[..., nn.Module]] = Registry("loss")
-for _name, _loss in {
-    "nt_xent": NTXent,
-    "supcon": SupCon,
-    "soft_contrastive": SoftContrastive,
-    "momentum_distillation": MomentumDistillation,
-    "cacr": CACR,
-    "reweighted_infonce": ReweightedInfoNCE,
-    "hierarchical": Hierarchical,
-    "prototypical": Prototypical,
-    "mlcd": MLCD,
-    "reliability_infonce": ReliabilityInfoNCE,
-    "clip": CLIP,
-    "symile": Symile,
-    "gram": GRAM,
-    "tcl": TCL,
-    "modx": ModX,
-    "hydra": Hydra,
-    "hallucinator": Hallucinator,
-    "sepclr": SepCLR,
-    "pixpro": PixPro,
-    "scattering": Scattering,
-    "byol": BYOL,
-    "balanced_mse": BalancedMSE,
-    "balanced_softmax": BalancedSoftmax,
-}.items():
-    LOSSES.register(_name)(_loss)
 
 
 def build(name: str, **kwargs: Any) -> nn.Module:

@@ -29,6 +29,7 @@ from torch.nn import functional as F
 from graphcl.losses import checks
 from graphcl.losses.gmm import fit_gmm
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 MODES = ("bmc", "gai", "bni")
 
@@ -37,6 +38,7 @@ def _log_normal(x: Tensor, mean: Tensor, variance: Tensor) -> Tensor:
     return -0.5 * ((x - mean).pow(2) / variance + torch.log(2 * math.pi * variance))
 
 
+@LOSSES.register("balanced_mse")
 class BalancedMSE(nn.Module):
     """Balanced MSE (Ren et al. 2022).
 

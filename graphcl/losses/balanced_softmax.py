@@ -19,8 +19,10 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from graphcl.losses import checks
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("balanced_softmax")
 class BalancedSoftmax(nn.Module):
     """Cross-entropy on logits plus the log training prior.
 

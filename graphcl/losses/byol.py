@@ -17,8 +17,10 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from graphcl.losses import checks
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("byol")
 class BYOL(nn.Module):
     """Negative cosine between predictions and (stop-gradient) targets, ``2 - 2 cos``.
 

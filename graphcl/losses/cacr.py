@@ -23,8 +23,10 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("cacr")
 class CACR(nn.Module):
     """Contrastive attraction + contrastive repulsion over two or more views.
 

@@ -28,6 +28,7 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 MODES = ("fixed", "learnable", "adaptive")
 
@@ -37,6 +38,7 @@ def adaptive_temperature(cosine: Tensor, low: float, high: float) -> Tensor:
     return low + (high - low) / 2 * (1 + torch.cos(math.pi * (1 + cosine)))
 
 
+@LOSSES.register("clip")
 class CLIP(nn.Module):
     """Symmetric InfoNCE between two modalities.
 

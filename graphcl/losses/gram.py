@@ -21,6 +21,7 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
 def volumes(anchors: Tensor, others: list[Tensor], eps: float) -> Tensor:
@@ -41,6 +42,7 @@ def volumes(anchors: Tensor, others: list[Tensor], eps: float) -> Tensor:
     return torch.linalg.det(gram).clamp(min=eps).sqrt()
 
 
+@LOSSES.register("gram")
 class GRAM(nn.Module):
     """Contrastive loss with Gram volumes over k >= 2 modalities.
 

@@ -23,8 +23,10 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.nt_xent import NTXent
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("hallucinator")
 class Hallucinator(nn.Module):
     """NT-Xent with an extra hallucinated positive view.
 

@@ -21,9 +21,11 @@ from torch import Tensor, nn
 
 from graphcl.losses import checks
 from graphcl.losses.distributed import world
+from graphcl.losses.registry import LOSSES
 from graphcl.losses.supcon import SupCon
 
 
+@LOSSES.register("hierarchical")
 class Hierarchical(nn.Module):
     """Weighted sum of SupCon terms at the instance level and each label level.
 

@@ -22,8 +22,10 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("hydra")
 class Hydra(nn.Module):
     """InfoNCE in class-pair-gated subspaces.
 

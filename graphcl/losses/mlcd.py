@@ -18,8 +18,10 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from graphcl.losses import checks
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("mlcd")
 class MLCD(nn.Module):
     """Separated positive / negative log-sum-exp over cluster centres.
 

@@ -20,8 +20,10 @@ from torch.nn import functional as F
 from graphcl.losses import checks
 from graphcl.losses.clip import CLIP
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("modx")
 class ModX(nn.Module):
     """CLIP loss plus KL distillation of the old model's contrastive rows.
 

@@ -22,8 +22,10 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("momentum_distillation")
 class MomentumDistillation(nn.Module):
     """ALBEF's image-text contrastive loss with momentum-distilled soft targets.
 

@@ -27,8 +27,10 @@ from torch.nn import functional as F
 from graphcl.losses import checks
 from graphcl.losses.chunked import row_logsumexp
 from graphcl.losses.layout import view_layout
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("nt_xent")
 class NTXent(nn.Module):
     """NT-Xent between two views of the same N samples.
 

@@ -23,8 +23,10 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from graphcl.losses import checks
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("pixpro")
 class PixPro(nn.Module):
     """Pixel/node propagation consistency between two aligned views.
 

@@ -20,6 +20,7 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.gmm import fit_gmm
+from graphcl.losses.registry import LOSSES
 
 
 def prototype_contrast(
@@ -30,6 +31,7 @@ def prototype_contrast(
     return -(targets * torch.log_softmax(logits, dim=1)).sum(1).mean()
 
 
+@LOSSES.register("prototypical")
 class Prototypical(nn.Module):
     """Contrast embeddings with GMM prototypes fitted on the batch.
 

@@ -18,8 +18,10 @@ from torch import Tensor, nn
 
 from graphcl.losses import checks
 from graphcl.losses.nt_xent import NTXent
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("reliability_infonce")
 class ReliabilityInfoNCE(nn.Module):
     """NT-Xent with per-positive-pair reliability weights.
 

@@ -25,6 +25,7 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
 def group_means(embeddings: Tensor, groups: Tensor) -> Tensor:
@@ -35,6 +36,7 @@ def group_means(embeddings: Tensor, groups: Tensor) -> Tensor:
     return sums / counts[:, None].to(embeddings.dtype)
 
 
+@LOSSES.register("reweighted_infonce")
 class ReweightedInfoNCE(nn.Module):
     """InfoNCE whose negatives carry weights ``exp(-gamma * ||c_a - c_b||^2)`` between groups.
 

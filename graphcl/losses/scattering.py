@@ -18,8 +18,10 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.distributed import all_reduce_with_grad, world
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("scattering")
 class Scattering(nn.Module):
     """Negative mean squared distance of normalised embeddings to their mean.
 

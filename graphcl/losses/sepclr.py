@@ -25,6 +25,7 @@ from torch import Tensor, nn
 
 from graphcl.losses import checks
 from graphcl.losses.nt_xent import NTXent
+from graphcl.losses.registry import LOSSES
 
 
 def cross_correlation(a: Tensor, b: Tensor) -> Tensor:
@@ -34,6 +35,7 @@ def cross_correlation(a: Tensor, b: Tensor) -> Tensor:
     return a.T @ b / a.shape[0]
 
 
+@LOSSES.register("sepclr")
 class SepCLR(nn.Module):
     """Common/salient contrastive objective with a background penalty and a leak penalty.
 

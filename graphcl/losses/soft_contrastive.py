@@ -20,6 +20,7 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
 def label_similarity(a: Tensor, b: Tensor) -> Tensor:
@@ -29,6 +30,7 @@ def label_similarity(a: Tensor, b: Tensor) -> Tensor:
     return F.normalize(a.double(), dim=1) @ F.normalize(b.double(), dim=1).T
 
 
+@LOSSES.register("soft_contrastive")
 class SoftContrastive(nn.Module):
     """Cross-entropy against soft targets from label similarity.
 

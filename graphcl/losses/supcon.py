@@ -22,8 +22,10 @@ from torch.nn import functional as F
 from graphcl.losses import checks
 from graphcl.losses.chunked import row_logsumexp
 from graphcl.losses.layout import view_layout
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("supcon")
 class SupCon(nn.Module):
     """Supervised contrastive loss over one or more views.
 

@@ -28,6 +28,7 @@ from torch.nn import functional as F
 
 from graphcl.losses import checks
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 SCHEMES = ("n", "n_squared")
 
@@ -43,6 +44,7 @@ def all_products(tensors: list[Tensor]) -> Tensor:
     return out
 
 
+@LOSSES.register("symile")
 class Symile(nn.Module):
     """Symile loss over M >= 2 modalities.
 

@@ -25,8 +25,10 @@ from torch.nn import functional as F
 from graphcl.losses import checks
 from graphcl.losses.clip import CLIP
 from graphcl.losses.layout import gathered
+from graphcl.losses.registry import LOSSES
 
 
+@LOSSES.register("tcl")
 class TCL(nn.Module):
     """Weighted sum of TCL's three contrastive terms.
 

@@ -1,15 +1,23 @@
-"""The method interface: views + encoder + head + loss, as one module the trainer drives."""
+"""The objective interface the trainer drives: self-supervised methods (views + encoder + head +
+loss) and supervised fine-tuning alike.
+
+An objective is a module whose ``forward(batch, context)`` returns the scalar loss of one batch
+(so that DDP can wrap it), given a :class:`~graphcl.runtime.step_context.StepContext` (global step,
+epoch, fraction of training done, generator, rank). After each optimizer step the trainer calls
+:meth:`TrainingObjective.after_step` (EMA targets, schedules); at the end it saves
+:meth:`TrainingObjective.modules_to_save` (``encoder`` as ``encoder.pt``, any other role as
+``<role>_encoder.pt``). :attr:`TrainingObjective.unit` names what the progress bar counts.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from typing import Any
 
-import torch
 from torch import Tensor, nn
-from torch_geometric.data import Batch
 
 from graphcl.encoders.base import GraphEncoder
+from graphcl.runtime.step_context import StepContext
 
 
 def projection_head(width: int, out: int) -> nn.Module:
@@ -18,31 +26,52 @@ def projection_head(width: int, out: int) -> nn.Module:
     return nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, out))
 
 
-class ContrastiveMethod(nn.Module, ABC):
-    """A self-supervised objective over mini-batches of graphs.
+class TrainingObjective(nn.Module, ABC):
+    """Anything the trainer optimises: ``loss = objective(batch, context)``.
 
-    ``forward(batch, generator)`` returns the scalar loss of one batch (so that DDP can wrap the
-    method). Subclasses hold the encoder as :attr:`encoder`; what they learn besides it
-    (projection heads ...) is discarded after pre-training.
+    Attributes:
+        unit: what a batch's size counts in progress bars and metrics (``graphs``, ``nodes``,
+            ``images``); None takes the batch plan's unit.
+    """
+
+    unit: str | None = None
+
+    @abstractmethod
+    def forward(self, batch: Any, context: StepContext) -> Tensor:
+        """Scalar loss of one batch."""
+
+    def after_step(self, context: StepContext) -> None:
+        """Called after every optimizer step (EMA target updates, schedules); nothing by
+        default."""
+
+    def modules_to_save(self) -> dict[str, nn.Module]:
+        """Modules to write at the end of training, by role: ``encoder`` goes to
+        ``encoder.pt``, any other role to ``<role>_encoder.pt``. Graph encoders are written as
+        encoder checkpoints (:func:`graphcl.encoders.save_encoder`); other modules (an image
+        backbone ...) as their state dict with their ``config``."""
+        return {}
+
+
+class ContrastiveMethod(TrainingObjective):
+    """A self-supervised objective that pre-trains :attr:`encoder`.
+
+    Subclasses hold the encoder as :attr:`encoder`; what they learn besides it (projection
+    heads, predictors, target networks ...) is discarded after pre-training unless
+    :meth:`modules_to_save` names it.
 
     Attributes:
         encoder: the graph encoder being pre-trained.
-        featurizer: name of the featurizer whose graphs it reads (recorded in checkpoints).
+        featurizer: molecular featurizer of the graphs it reads (recorded in checkpoints), or
+            None when the data brings its own features.
         config: constructor arguments as plain data, for the run record.
     """
 
     encoder: GraphEncoder
 
-    def __init__(self, featurizer: str, **config: Any) -> None:
+    def __init__(self, featurizer: str | None, **config: Any) -> None:
         super().__init__()
         self.featurizer = featurizer
         self.config: dict[str, Any] = config
 
-    @abstractmethod
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> Tensor:
-        """Loss of one batch (views are drawn from ``generator``)."""
-
-    def other_encoders(self) -> dict[str, GraphEncoder]:
-        """Further pre-trained encoders worth keeping, by role (saved as ``<role>_encoder.pt``
-        beside ``encoder.pt``); none by default."""
-        return {}
+    def modules_to_save(self) -> dict[str, nn.Module]:
+        return {"encoder": self.encoder}

@@ -16,8 +16,11 @@ from torch_geometric.data import Batch
 
 from graphcl.augmentation import Augmentation, Spec, resolve
 from graphcl.encoders.base import GraphEncoder
+from graphcl.features import FeatureSpec
 from graphcl.methods.base import ContrastiveMethod, projection_head
 from graphcl.methods.loss_spec import two_view_loss
+from graphcl.methods.registry import METHODS
+from graphcl.runtime.step_context import StepContext
 
 #: GraphCL's best pair on molecules (node dropping + subgraph, ratio 0.2).
 DEFAULT_AUGMENTATIONS: tuple[Spec, Spec] = (
@@ -26,25 +29,27 @@ DEFAULT_AUGMENTATIONS: tuple[Spec, Spec] = (
 )
 
 
-def with_feature_tokens(spec: Spec, node_dims: Sequence[int], edge_dims: Sequence[int]) -> Spec:
+def with_feature_tokens(spec: Spec, node: FeatureSpec, edge: FeatureSpec) -> Spec:
     """Fill in the reserved tokens of categorical features where a spec leaves them out:
-    ``attr_mask`` masks to the node mask tokens (``node_dims``), ``edge_perturb`` labels new edges
-    with the added-edge tokens (``edge_dims + 1``; see :mod:`graphcl.featurization.base`).
-    Nested specs (``compose``, ``random_choice``) are handled."""
+    ``attr_mask`` masks to the node mask tokens (``node.dims``), ``edge_perturb`` labels new
+    edges with the added-edge tokens (``edge.dims + 1``; see :mod:`graphcl.features`). Float
+    features keep the augmentations' own default (zeros). Nested specs (``compose``,
+    ``random_choice``) are handled."""
     if isinstance(spec, Augmentation):
         return spec
     arguments: dict[str, Any] = {"name": spec} if isinstance(spec, str) else dict(spec)
-    if arguments.get("name") == "attr_mask":
-        arguments.setdefault("mask_value", list(node_dims))
-    elif arguments.get("name") == "edge_perturb":
-        arguments.setdefault("added_attr", [d + 1 for d in edge_dims])
+    if arguments.get("name") == "attr_mask" and node.kind == "categorical":
+        arguments.setdefault("mask_value", list(node.dims))
+    elif arguments.get("name") == "edge_perturb" and edge.kind == "categorical":
+        arguments.setdefault("added_attr", [d + 1 for d in edge.dims])
     elif "augmentations" in arguments:
         arguments["augmentations"] = [
-            with_feature_tokens(inner, node_dims, edge_dims) for inner in arguments["augmentations"]
+            with_feature_tokens(inner, node, edge) for inner in arguments["augmentations"]
         ]
     return arguments
 
 
+@METHODS.register("graphcl")
 class GraphCL(ContrastiveMethod):
     """Two augmented views, a shared encoder, a projection head, NT-Xent.
 
@@ -70,7 +75,7 @@ class GraphCL(ContrastiveMethod):
     def __init__(
         self,
         encoder: GraphEncoder,
-        featurizer: str = "ogb",
+        featurizer: str | None = "ogb",
         augmentations: Sequence[Spec] = DEFAULT_AUGMENTATIONS,
         projection_dim: int | None = None,
         loss: Mapping[str, Any] | None = None,
@@ -86,7 +91,7 @@ class GraphCL(ContrastiveMethod):
         )
         self.encoder = encoder
         self.views = [
-            resolve(with_feature_tokens(a, encoder.atom_feature_dims, encoder.bond_feature_dims))
+            resolve(with_feature_tokens(a, encoder.node_features, encoder.edge_features))
             for a in augmentations
         ]
         width = encoder.out_dim
@@ -101,7 +106,7 @@ class GraphCL(ContrastiveMethod):
         first, second = (view(batch, generator) for view in self.views)
         return self.projection(self.encoder(first)), self.projection(self.encoder(second))
 
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> Tensor:
-        z1, z2 = self.embed_views(batch, generator)
+    def forward(self, batch: Batch, context: StepContext) -> Tensor:
+        z1, z2 = self.embed_views(batch, context.generator)
         out: Tensor = self.loss(z1, z2)
         return out

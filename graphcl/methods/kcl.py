@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch_geometric.data import Batch
 
 from graphcl.encoders.base import GraphEncoder
@@ -28,11 +27,14 @@ from graphcl.encoders.kmpnn import KMPNN
 from graphcl.encoders.registry import build as build_encoder
 from graphcl.methods.base import ContrastiveMethod, projection_head
 from graphcl.methods.loss_spec import two_view_loss
+from graphcl.methods.registry import METHODS
+from graphcl.runtime.step_context import StepContext
 
 #: The molecular-graph encoder paired with a KMPNN by default.
 DEFAULT_GNN: dict[str, Any] = {"name": "gcn", "num_layers": 3, "hidden": 128, "dropout": 0.0}
 
 
+@METHODS.register("kcl")
 class KCL(ContrastiveMethod):
     """Molecular graph (GNN) against element-KG-augmented graph (KMPNN).
 
@@ -54,7 +56,7 @@ class KCL(ContrastiveMethod):
     def __init__(
         self,
         encoder: GraphEncoder,
-        featurizer: str = "ogb",
+        featurizer: str | None = "ogb",
         partner: Mapping[str, Any] | None = None,
         projection_dim: int = 128,
         loss: Mapping[str, Any] | str | None = None,
@@ -62,7 +64,7 @@ class KCL(ContrastiveMethod):
         keeps_kmpnn = isinstance(encoder, KMPNN)
         spec = dict(partner or (DEFAULT_GNN if keeps_kmpnn else {"name": "kmpnn"}))
         other = build_encoder(
-            spec.pop("name"), dims=(encoder.atom_feature_dims, encoder.bond_feature_dims), **spec
+            spec.pop("name"), features=(encoder.node_features, encoder.edge_features), **spec
         )
         if keeps_kmpnn == isinstance(other, KMPNN):
             raise ValueError(
@@ -83,9 +85,10 @@ class KCL(ContrastiveMethod):
         self.graph_head = projection_head(self.gnn.out_dim, projection_dim)
         self.loss = loss_module
 
-    def other_encoders(self) -> dict[str, GraphEncoder]:
-        """The partner, pre-trained too: KCL(GCN) and KCL(KMPNN) come from one run."""
-        return {"partner": self.partner}
+    def modules_to_save(self) -> dict[str, nn.Module]:
+        """The kept encoder and the partner, pre-trained too: KCL(GCN) and KCL(KMPNN) come from
+        one run (``encoder.pt`` and ``partner_encoder.pt``)."""
+        return {"encoder": self.encoder, "partner": self.partner}
 
     def embed_views(self, batch: Batch) -> tuple[Tensor, Tensor]:
         """Projections of the molecular graph and of its KG-augmented graph. Shape: (G, P) each."""
@@ -93,7 +96,7 @@ class KCL(ContrastiveMethod):
         augmented = self.kmpnn.augmented(batch)
         return self.graph_head(self.gnn(batch)), self.kg_head(self.kmpnn(augmented))
 
-    def forward(self, batch: Batch, generator: torch.Generator | None = None) -> Tensor:
+    def forward(self, batch: Batch, context: StepContext) -> Tensor:
         molecular, knowledge = self.embed_views(batch)
         out: Tensor = self.loss(molecular, knowledge)
         return out

@@ -8,8 +8,8 @@ from typing import Any
 from torch import nn
 
 from graphcl import losses
-from graphcl.config.signature import accepted_keys
 from graphcl.errors import RecipeError
+from graphcl.signature import accepted_keys
 
 #: Losses called as ``loss(z1, z2)`` on two views' projections.
 TWO_VIEW_LOSSES = (

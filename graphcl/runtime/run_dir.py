@@ -11,7 +11,7 @@ from typing import Any
 import torch
 import yaml
 
-from graphcl.training.environment import collect_environment
+from graphcl.runtime.environment import collect_environment
 from graphcl.typing import PathType
 
 

@@ -1,15 +1,23 @@
-"""The training engine: devices, distributed set-up, optimisers, schedules, checkpoints, logging,
-and ``pretrain``."""
+"""The training engine: distributed set-up, optimisers, schedules, checkpoints, logging, and
+``pretrain``. (Devices, seeds and run directories live in :mod:`graphcl.runtime`, re-exported
+here.)"""
 
-from graphcl.training.device import resolve_device
+from graphcl.runtime import (
+    collect_environment,
+    create_run_dir,
+    git_commit,
+    prepare_run_dir,
+    resolve_device,
+    seed_everything,
+    write_json,
+    write_yaml,
+)
+from graphcl.runtime.step_context import StepContext
 from graphcl.training.distributed import DistributedContext, init_distributed
-from graphcl.training.environment import collect_environment, git_commit
-from graphcl.training.optim import OPTIMIZERS, SCHEDULES, build_schedule
+from graphcl.training.optim import OPTIMIZERS, SCHEDULES, build_optimizer, build_schedule
 from graphcl.training.pretrain import PretrainConfig, PretrainResult, pretrain
-from graphcl.training.run_dir import create_run_dir, prepare_run_dir, write_json, write_yaml
-from graphcl.training.seed import seed_everything
 from graphcl.training.sync_batchnorm import DistributedBatchNorm1d, convert_batchnorm
-from graphcl.training.train_config import TrainConfig
+from graphcl.training.train_config import OptimConfig, TrainConfig
 from graphcl.training.trainer import Trainer, TrainResult, load_training_state
 
 __all__ = [
@@ -17,11 +25,14 @@ __all__ = [
     "SCHEDULES",
     "DistributedBatchNorm1d",
     "DistributedContext",
+    "OptimConfig",
     "PretrainConfig",
     "PretrainResult",
+    "StepContext",
     "TrainConfig",
     "TrainResult",
     "Trainer",
+    "build_optimizer",
     "build_schedule",
     "collect_environment",
     "convert_batchnorm",

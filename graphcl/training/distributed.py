@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from graphcl.training.device import resolve_device
+from graphcl.runtime.device import resolve_device
 
 
 @dataclass(frozen=True)

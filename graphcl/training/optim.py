@@ -25,8 +25,8 @@ from torch.optim.lr_scheduler import (
     StepLR,
 )
 
-from graphcl.config.signature import check_kwargs
 from graphcl.registry import Registry
+from graphcl.signature import check_kwargs
 
 OPTIMIZERS: Registry[Callable[..., Optimizer]] = Registry("optimizer")
 OPTIMIZERS.register("adam")(torch.optim.Adam)
@@ -89,3 +89,11 @@ def build_schedule(
     schedule = SCHEDULES.get(name)
     check_kwargs(schedule, kwargs, f"lr schedule {name!r}", exclude=("optimizer", "total_steps"))
     return schedule(optimizer, total_steps, **kwargs)
+
+
+def build_optimizer(config: Any, parameters: Iterable[torch.nn.Parameter]) -> Optimizer:
+    """The optimizer ``config.optimizer`` over ``parameters`` with ``config.lr`` and
+    ``config.weight_decay`` (any :class:`~graphcl.training.train_config.OptimConfig`)."""
+    return OPTIMIZERS.get(config.optimizer)(
+        parameters, lr=config.lr, weight_decay=config.weight_decay
+    )

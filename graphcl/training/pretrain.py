@@ -14,13 +14,13 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from graphcl.config.signature import check_kwargs
 from graphcl.data.load import load_dataset
 from graphcl.errors import RecipeError
 from graphcl.methods.registry import build as build_method
+from graphcl.runtime.run_dir import prepare_run_dir
+from graphcl.runtime.seed import seed_everything
+from graphcl.signature import check_kwargs
 from graphcl.training.distributed import broadcast, init_distributed
-from graphcl.training.run_dir import prepare_run_dir
-from graphcl.training.seed import seed_everything
 from graphcl.training.train_config import TrainConfig
 from graphcl.training.trainer import Trainer, TrainResult
 from graphcl.typing import PathType
@@ -31,10 +31,11 @@ class PretrainConfig:
     """Settings of a pre-training run (the recipe's ``pretrain`` section).
 
     Attributes:
-        dataset: dataset name or SMILES/CSV file (labels are ignored).
+        dataset: dataset name or SMILES/CSV file (labels are ignored), or one large graph
+            (``cora`` ...).
         method: ``name`` (default ``graphcl``) plus the method's arguments.
         encoder: ``name`` (default ``gin``) plus constructor arguments.
-        featurizer: featurizer name.
+        featurizer: molecular featurizer name (ignored by datasets with their own features).
         train: :class:`~graphcl.training.TrainConfig` fields.
         max_graphs: pre-train on a seeded random subset of this many graphs (None: all).
         resume: training-state checkpoint to continue from (``runs/<run>/checkpoints/last.pt``).
@@ -67,6 +68,7 @@ class PretrainResult:
     encoder_checkpoint: Path | None
     history: list[dict[str, Any]]
     seconds: float
+    unit: str = "graphs"
 
 
 def pretrain(
@@ -116,6 +118,10 @@ def pretrain(
     if not context.is_main:
         data = load_dataset(config.dataset, config.featurizer, progress=False)
     if config.max_graphs is not None and config.max_graphs < len(data):
+        if not hasattr(data, "subset"):
+            raise RecipeError(
+                f"pretrain.max_graphs: {data.name} is one graph, not a set of graphs to subsample"
+            )
         generator = torch.Generator().manual_seed(config.train.seed)
         data = data.subset(torch.randperm(len(data), generator=generator)[: config.max_graphs])
 
@@ -125,14 +131,16 @@ def pretrain(
         method_spec.pop("name"),
         encoder=config.encoder,
         featurizer=data.info.featurizer,
-        dims=data.info.dims,
+        features=data.info.features,
         **method_spec,
     )
     meta = {
         "method": {"name": config.method.get("name", "graphcl"), **method.config},
         "dataset": config.dataset,
-        "graphs": len(data),
+        "graphs" if data.info.level != "node" else "nodes": len(data),
     }
     trainer = Trainer(config.train, directory if context.is_main else None, progress=progress)
     result: TrainResult = trainer.fit(method, data, resume=config.resume, meta=meta)
-    return PretrainResult(directory, result.encoder_checkpoint, result.history, result.seconds)
+    return PretrainResult(
+        directory, result.encoder_checkpoint, result.history, result.seconds, result.unit
+    )

@@ -1,4 +1,4 @@
-"""Readers turn a dataset's source files into SMILES strings and a label matrix.
+"""Table readers turn a dataset's source files into SMILES strings and a label matrix.
 
 Each reader is registered under the card's ``format`` name. Files may be plain, gzip-compressed or
 a (compressed) tar archive with a single text member; :func:`open_text` sniffs which.
@@ -10,9 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -20,26 +19,9 @@ import numpy as np
 import pandas as pd
 
 from graphcl.data.card import DatasetCard
+from graphcl.data.formats.registry import READERS, RawTable
 from graphcl.errors import DatasetError
-from graphcl.registry import Registry
 from graphcl.typing import FloatArray
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A dataset as read from its source, before featurization.
-
-    Attributes:
-        smiles: one SMILES string per record.
-        labels: Shape: (num_records, num_tasks), float64; NaN marks a missing label.
-        label_names: one name per label column.
-        lines: 1-based line number of each record in its source file (for reject reports).
-    """
-
-    smiles: list[str]
-    labels: FloatArray
-    label_names: list[str]
-    lines: list[int]
 
 
 @contextmanager
@@ -63,10 +45,6 @@ def open_text(path: Path) -> Iterator[IO[str]]:
     else:
         with open(path, encoding="utf-8") as handle:
             yield handle
-
-
-Reader = Callable[[DatasetCard, Sequence[Path]], RawTable]
-READERS: Registry[Reader] = Registry("dataset format")
 
 
 def _label_matrix(frame: pd.DataFrame, columns: Sequence[str], source: str) -> FloatArray:

@@ -24,7 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
+from graphcl.data.card import DatasetCard
+from graphcl.data.dataset import DatasetInfo, GraphDataset
+from graphcl.data.formats.registry import GRAPH_FORMATS
+from graphcl.data.store import GraphStore
 from graphcl.errors import DatasetError
 from graphcl.featurization.base import GraphArrays
 from graphcl.typing import FloatArray, IntArray
@@ -156,3 +161,22 @@ def read_tu(name: str, paths: Sequence[Path]) -> TUGraphs:
     )
     labels = (raw_labels == classes[1]).astype(np.float64)[:, None]
     return TUGraphs(graphs, labels, ["class"], classes, [node_dim], [edge_dim])
+
+
+@GRAPH_FORMATS.register("tu")
+def load_tu(card: DatasetCard, paths: Sequence[Path]) -> GraphDataset:
+    """A TU graph dataset (no SMILES: its graphs come from the files, not from a featurizer)."""
+    tu = read_tu(card.name, paths)
+    info = DatasetInfo(
+        name=card.name,
+        task=str(card.task),
+        metric=card.metric,
+        label_names=tu.label_names,
+        featurizer=None,
+        default_split=card.default_split,
+        node_feature_dims=tu.node_feature_dims,
+        edge_feature_dims=tu.edge_feature_dims,
+    )
+    count = len(tu.graphs)
+    labels = torch.from_numpy(tu.labels).float()
+    return GraphDataset(GraphStore.from_arrays(tu.graphs), labels, None, list(range(count)), info)

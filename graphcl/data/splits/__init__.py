@@ -1,23 +1,18 @@
 """Dataset splits by name: ``scaffold`` (deterministic, pretrain-gnns), ``balanced_scaffold``
-(seeded, chemprop/GROVER/KCL) and ``random`` (seeded)."""
+(seeded, chemprop/GROVER/KCL) and ``random`` (seeded); split rules (``default``, ``kcl``) choose
+one per dataset. Splits take a dataset; the scaffold splits need its SMILES and say so."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphcl.data.splits.balanced_scaffold import balanced_scaffold_split
+from graphcl.data.splits.balanced_scaffold import balanced_scaffold, balanced_scaffold_split
 from graphcl.data.splits.random_split import random_split
-from graphcl.data.splits.scaffold import murcko_scaffold, scaffold_split
-from graphcl.errors import DatasetError
-from graphcl.registry import Registry
-
-SplitFn = Callable[..., tuple[list[int], list[int], list[int]]]
-SPLITS: Registry[SplitFn] = Registry("split")
-SPLITS.register("scaffold")(scaffold_split)
-SPLITS.register("balanced_scaffold")(balanced_scaffold_split)
-SPLITS.register("random")(random_split)
+from graphcl.data.splits.registry import SPLITS, require_smiles
+from graphcl.data.splits.rules import SPLIT_RULES, SplitRule
+from graphcl.data.splits.scaffold import murcko_scaffold, scaffold, scaffold_split
 
 #: Splits whose result does not depend on the seed.
 DETERMINISTIC_SPLITS = frozenset({"scaffold"})
@@ -48,25 +43,32 @@ class Split:
 
 def make_split(
     name: str,
-    smiles: Sequence[str],
+    dataset: object,
     frac: Sequence[float] = (0.8, 0.1, 0.1),
     seed: int | None = 0,
 ) -> Split:
-    """Split ``smiles`` with the split registered as ``name``.
+    """Split ``dataset`` (or a list of SMILES) with the split registered as ``name``.
 
     Raises:
         UnknownNameError: no such split.
         DatasetError: a scaffold split of a dataset without SMILES (a TU graph dataset).
     """
-    if name != "random" and smiles and not any(smiles):
-        raise DatasetError(
-            f"the {name!r} split groups molecules by their SMILES, and this dataset has none "
-            "(a graph dataset); use split: random"
-        )
-    train, valid, test = SPLITS.get(name)(smiles, frac=frac, seed=seed)
+    train, valid, test = SPLITS.get(name)(dataset, frac=frac, seed=seed)
     used_seed = None if name in DETERMINISTIC_SPLITS else seed
     a, b, c = (float(f) for f in frac)
     return Split(name, used_seed, (a, b, c), train, valid, test)
+
+
+def resolve_split(name: str, dataset: str, default_split: str) -> str:
+    """``name`` itself, or the split a rule (``default``, ``kcl``) gives ``dataset``."""
+    if name in SPLIT_RULES:
+        return SPLIT_RULES.get(name).resolve(dataset, default_split)
+    return name
+
+
+def split_choices() -> list[str]:
+    """Every name ``split:`` accepts: the rules, then the splits."""
+    return [*SPLIT_RULES.available(), *SPLITS.available()]
 
 
 def available() -> list[str]:
@@ -77,11 +79,18 @@ def available() -> list[str]:
 __all__ = [
     "DETERMINISTIC_SPLITS",
     "SPLITS",
+    "SPLIT_RULES",
     "Split",
+    "SplitRule",
     "available",
+    "balanced_scaffold",
     "balanced_scaffold_split",
     "make_split",
     "murcko_scaffold",
     "random_split",
+    "require_smiles",
+    "resolve_split",
+    "scaffold",
     "scaffold_split",
+    "split_choices",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from graphcl.data.splits.registry import SPLITS, require_smiles
 from graphcl.data.splits.scaffold import check_fractions, scaffold_groups
 
 
@@ -52,3 +53,15 @@ def balanced_scaffold_split(
         else:
             test.extend(members)
     return train, valid, test
+
+
+@SPLITS.register("balanced_scaffold")
+def balanced_scaffold(
+    dataset: object, frac: Sequence[float] = (0.8, 0.1, 0.1), seed: int | None = 0
+) -> tuple[list[int], list[int], list[int]]:
+    """:func:`balanced_scaffold_split` of a dataset's SMILES.
+
+    Raises:
+        DatasetError: the dataset has no SMILES (graphs that are not molecules).
+    """
+    return balanced_scaffold_split(require_smiles(dataset, "balanced_scaffold"), frac, seed)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 
 import numpy as np
 
+from graphcl.data.splits.registry import SPLITS
 from graphcl.data.splits.scaffold import check_fractions
 
 
+@SPLITS.register("random")
 def random_split(
-    smiles: Sequence[str],
+    smiles: Sequence[object] | Sized,
     frac: Sequence[float] = (0.8, 0.1, 0.1),
     seed: int | None = 0,
 ) -> tuple[list[int], list[int], list[int]]:
@@ -18,7 +20,7 @@ def random_split(
     rounding remainder).
 
     Args:
-        smiles: one entry per molecule (only the length is used).
+        smiles: a dataset, or one entry per example (only the length is used).
         frac: (train, valid, test) fractions.
         seed: seed of ``numpy.random.default_rng``.
     """

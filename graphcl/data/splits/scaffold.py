@@ -16,6 +16,7 @@ from functools import lru_cache
 from rdkit import rdBase
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
+from graphcl.data.splits.registry import SPLITS, require_smiles
 from graphcl.errors import InvalidSmilesError
 
 
@@ -96,3 +97,15 @@ def scaffold_split(
         else:
             test.extend(members)
     return train, valid, test
+
+
+@SPLITS.register("scaffold")
+def scaffold(
+    dataset: object, frac: Sequence[float] = (0.8, 0.1, 0.1), seed: int | None = None
+) -> tuple[list[int], list[int], list[int]]:
+    """:func:`scaffold_split` of a dataset's SMILES (deterministic: ``seed`` is ignored).
+
+    Raises:
+        DatasetError: the dataset has no SMILES (graphs that are not molecules).
+    """
+    return scaffold_split(require_smiles(dataset, "scaffold"), frac)

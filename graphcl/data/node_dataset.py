@@ -1,0 +1,178 @@
+"""One large graph whose examples are its nodes (citation, co-purchase, co-author networks).
+
+A :class:`NodeDataset` follows the same protocol as the sets of graphs
+(:class:`~graphcl.data.dataset.DatasetProtocol`): ``info`` (task ``node_classification``, float
+node features, no edge features), ``len`` = number of nodes, ``y`` = one class per node (-1 =
+unlabeled), no SMILES, and ``batch_plan``: the whole graph every step (``batching: full``, the
+default) or seeded batches of nodes (``batching: nodes``).
+
+Example:
+    >>> import torch
+    >>> from torch_geometric.data import Data
+    >>> graph = Data(x=torch.rand(6, 4), edge_index=torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]]),
+    ...              y=torch.tensor([0, 1, 1, 0, 2, 2]))
+    >>> data = NodeDataset.from_graph(graph, "toy")
+    >>> len(data), data.info.task, data.info.node_features.describe()
+    (6, 'node_classification', 'float (4)')
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch_geometric.data import Data
+
+from graphcl.data.dataset import DatasetInfo
+from graphcl.data.plans import BatchPlan, FullGraphPlan, NodeBatchPlan
+from graphcl.errors import DatasetError
+from graphcl.typing import PathType
+
+#: How a node dataset can be walked by the trainer.
+BATCHINGS = ("auto", "full", "nodes")
+
+
+class NodeDataset:
+    """One graph with float node features, node labels and published splits.
+
+    Args:
+        graph: PyG ``Data`` with float ``x`` (N, F), ``edge_index`` (2, E) (both directions of
+            undirected edges) and int64 ``y`` (N,) (-1 = unlabeled).
+        info: what the labels and features are.
+        splits: published splits by name, each a list of (train, valid, test) index tensors
+            (``public``: Planetoid's split; WikiCS's 20 splits).
+    """
+
+    def __init__(
+        self,
+        graph: Data,
+        info: DatasetInfo,
+        splits: dict[str, list[tuple[Tensor, Tensor, Tensor]]] | None = None,
+    ) -> None:
+        if graph.x is None or not graph.x.is_floating_point():
+            raise DatasetError(f"{info.name}: a node dataset needs float node features x")
+        self.graph = graph
+        self.info = info
+        self.splits = dict(splits or {})
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph: Data,
+        name: str,
+        *,
+        class_names: list[str] | None = None,
+        splits: dict[str, list[tuple[Tensor, Tensor, Tensor]]] | None = None,
+        feature_processing: str | None = None,
+        source: list[dict[str, str]] | None = None,
+    ) -> NodeDataset:
+        """A node-classification dataset of ``graph`` (its info derived from the tensors)."""
+        y = graph.y if graph.y is not None else torch.full((graph.num_nodes,), -1)
+        num_classes = int(y.max()) + 1 if y.numel() and int(y.max()) >= 0 else 0
+        edge_attr = graph.get("edge_attr")
+        info = DatasetInfo(
+            name=name,
+            task="node_classification",
+            metric="accuracy",
+            label_names=class_names or [f"class {k}" for k in range(num_classes)],
+            featurizer=None,
+            default_split="public" if splits and "public" in splits else "random",
+            source=source or [],
+            node_feature_dims=[int(graph.x.shape[1])],
+            node_feature_kind="float",
+            edge_feature_dims=[] if edge_attr is None else [int(edge_attr.shape[1])],
+            edge_feature_kind="none" if edge_attr is None else "float",
+            feature_processing=feature_processing,
+        )
+        return cls(graph, info, splits)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def smiles(self) -> None:
+        """Node datasets hold no molecules."""
+        return None
+
+    @property
+    def y(self) -> Tensor:
+        """Class of each node (-1: unlabeled). Shape: (N,)."""
+        y: Tensor = self.graph.y
+        return y
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.info.label_names)
+
+    @property
+    def num_nodes(self) -> int:
+        return int(self.graph.num_nodes)
+
+    def __len__(self) -> int:
+        return self.num_nodes
+
+    def batch_plan(
+        self,
+        batch_size: int,
+        *,
+        seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+        batching: str = "auto",
+        **options: Any,
+    ) -> BatchPlan:
+        """``batching: full`` (the whole graph every step; also ``auto``) or ``nodes`` (seeded
+        batches of ``batch_size`` nodes per process, each its induced subgraph).
+
+        Raises:
+            DatasetError: an unknown batching, or options a node dataset does not take.
+        """
+        unused = {k: v for k, v in options.items() if v not in (None, "random", 0, False)}
+        if unused:
+            raise DatasetError(
+                f"{self.name} is one graph; the option(s) {', '.join(sorted(unused))} apply to "
+                "sets of graphs"
+            )
+        if batching in ("auto", "full"):
+            return FullGraphPlan(self.graph)
+        if batching == "nodes":
+            return NodeBatchPlan(
+                self.graph, batch_size, seed=seed, rank=rank, world_size=world_size
+            )
+        raise DatasetError(f"batching must be one of {', '.join(BATCHINGS)}, got {batching!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"NodeDataset({self.name!r}, nodes={self.num_nodes}, "
+            f"edges={self.graph.num_edges}, classes={self.num_classes}, "
+            f"features={self.info.node_features.describe()})"
+        )
+
+    def save(self, path: PathType) -> None:
+        """Write the dataset to one file (tensors and strings only; safe to load)."""
+        payload: dict[str, Any] = {
+            "graph": {k: v for k, v in self.graph.items() if isinstance(v, Tensor)},
+            "splits": {
+                name: [list(triple) for triple in runs] for name, runs in self.splits.items()
+            },
+            "info": self.info.to_json(),
+        }
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(payload, tmp)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: PathType) -> NodeDataset:
+        """Read a file written by :meth:`save` (``torch.load(weights_only=True)``)."""
+        payload = torch.load(path, weights_only=True)
+        graph = Data(**payload["graph"])
+        splits = {
+            name: [(train, valid, test) for train, valid, test in runs]
+            for name, runs in payload["splits"].items()
+        }
+        return cls(graph, DatasetInfo.from_dict(json.loads(payload["info"])), splits)

@@ -1,0 +1,141 @@
+"""Settings of an evaluation (the recipe's ``evaluate`` section) and of each training run in it
+(``evaluate.train``, the same optimisation keys as pre-training's ``pretrain.train``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from graphcl.data.splits import SPLITS, split_choices
+from graphcl.errors import RecipeError
+from graphcl.evaluation.protocols.registry import PROTOCOLS
+from graphcl.signature import check_kwargs
+from graphcl.training.train_config import OptimConfig
+
+SELECTIONS = {
+    "best_val": "test at the best-validation epoch (pretrain-gnns parse_result)",
+    "last_epoch": "test at the last epoch (GraphCL transfer scripts)",
+}
+SAVE_POLICIES = ("none", "first", "all")
+
+
+@dataclass(frozen=True)
+class FinetuneConfig(OptimConfig):
+    """Optimisation of one fine-tuning (or probing) run: :class:`OptimConfig`'s keys with
+    fine-tuning defaults, plus early stopping and the evaluation batch size.
+
+    Attributes:
+        epochs: training epochs (100 in pretrain-gnns).
+        batch_size: examples per step (32).
+        amp: bfloat16 autocast (off by default, as the published protocols).
+        patience: stop after this many epochs without validation improvement (None: never).
+        eval_batch_size: examples per evaluation step (does not change results).
+    """
+
+    section: ClassVar[str] = "evaluate.train"
+
+    epochs: int = 100
+    batch_size: int = 32
+    amp: bool | str = False
+    patience: int | None = None
+    eval_batch_size: int = 512
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.eval_batch_size < 1:
+            raise RecipeError(f"{self.section}.eval_batch_size must be >= 1")
+        if self.patience is not None and self.patience < 1:
+            raise RecipeError(f"{self.section}.patience must be >= 1 or null, got {self.patience}")
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Settings of an evaluation (the recipe's ``evaluate`` section).
+
+    Attributes:
+        datasets: dataset names or CSV paths.
+        protocol: a registered protocol: ``finetune`` (train everything) or ``linear`` (frozen
+            encoder) ...
+        split: a split (``scaffold``, ``balanced_scaffold``, ``random`` ...) or a split rule
+            (``default``: each dataset card's split; ``kcl``: KCL's per-dataset choice).
+        frac: (train, valid, test) fractions.
+        seeds: number of seeds (0 .. n-1) or an explicit list.
+        selection: ``best_val`` or ``last_epoch``.
+        featurizer: featurizer name (a checkpoint's own featurizer wins).
+        encoder: ``name`` (default ``gin``) plus constructor arguments; with a checkpoint, keys
+            given here override the checkpoint's (e.g. ``dropout``).
+        head: :class:`~graphcl.encoders.head.PredictionHead` arguments (``hidden``, ``dropout``).
+        train: :class:`FinetuneConfig` fields.
+        checkpoint: encoder checkpoint to start from (None: train from scratch).
+        device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
+        workers: featurization processes (None: all cores).
+        save_predictors: which trained predictors to write: ``none``, ``first`` seed, ``all``.
+    """
+
+    datasets: tuple[str, ...]
+    protocol: str = "finetune"
+    split: str = "default"
+    frac: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    seeds: int | tuple[int, ...] = 3
+    selection: str = "best_val"
+    featurizer: str = "ogb"
+    encoder: dict[str, Any] = field(default_factory=dict)
+    head: dict[str, Any] = field(default_factory=dict)
+    train: FinetuneConfig = field(default_factory=FinetuneConfig)
+    checkpoint: str | None = None
+    device: str = "auto"
+    workers: int | None = None
+    save_predictors: str = "first"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.datasets, str):
+            object.__setattr__(self, "datasets", tuple(self.datasets.split(",")))
+        else:
+            object.__setattr__(self, "datasets", tuple(self.datasets))
+        if not self.datasets:
+            raise RecipeError("evaluate.datasets: give at least one dataset")
+        if isinstance(self.train, dict):
+            check_kwargs(FinetuneConfig, self.train, "evaluate.train")
+            object.__setattr__(self, "train", FinetuneConfig(**self.train))
+        if isinstance(self.seeds, list):
+            object.__setattr__(self, "seeds", tuple(self.seeds))
+        object.__setattr__(self, "frac", tuple(float(f) for f in self.frac))
+        if self.protocol not in PROTOCOLS:
+            raise RecipeError(
+                f"evaluate.protocol must be one of {', '.join(PROTOCOLS.available())}, "
+                f"got {self.protocol!r}"
+            )
+        if self.selection not in SELECTIONS:
+            raise RecipeError(
+                f"evaluate.selection must be one of {', '.join(SELECTIONS)}, got {self.selection!r}"
+            )
+        if self.split not in split_choices():
+            raise RecipeError(
+                f"evaluate.split must be one of {', '.join(split_choices())}, got {self.split!r}"
+            )
+        if self.save_predictors not in SAVE_POLICIES:
+            raise RecipeError(
+                f"evaluate.save_predictors must be one of "
+                f"{', '.join(SAVE_POLICIES)}, got {self.save_predictors!r}"
+            )
+        if isinstance(self.seeds, int) and self.seeds < 1:
+            raise RecipeError(f"evaluate.seeds must be >= 1, got {self.seeds}")
+
+    @property
+    def encoder_name(self) -> str:
+        return str(self.encoder.get("name", "gin"))
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+    @property
+    def is_split_rule(self) -> bool:
+        return self.split not in SPLITS
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["datasets"] = list(self.datasets)
+        out["frac"] = list(self.frac)
+        out["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)
+        return out

@@ -1,0 +1,162 @@
+"""What an evaluation returns: every (dataset, seed) score, how it was obtained, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graphcl.evaluation.config import SELECTIONS, EvaluationConfig
+from graphcl.evaluation.metrics import DISPLAY
+from graphcl.evaluation.predictor import Predictor
+from graphcl.evaluation.published import describe_settings, published_rows
+from graphcl.evaluation.report import metric_table
+from graphcl.evaluation.seed_result import SeedResult
+
+
+@dataclass
+class EvaluationResult:
+    """Scores of every (dataset, seed), how they were obtained, and the trained predictors.
+
+    Attributes:
+        config: the settings used.
+        results: one entry per (dataset, seed).
+        splits: split name used for each dataset.
+        start: where the encoder started: ``scratch`` or a description of the checkpoint.
+        run_dir: where the run was written (None for in-memory runs).
+        predictors: trained predictors kept according to ``save_predictors``.
+        architecture: the encoder evaluated: ``encoder`` name and its width settings
+            (``num_layers``, ``hidden`` ...), as compared with published rows.
+    """
+
+    config: EvaluationConfig
+    results: list[SeedResult]
+    splits: dict[str, str]
+    start: str = "scratch"
+    run_dir: Path | None = None
+    predictors: dict[tuple[str, int], Predictor] = field(default_factory=dict)
+    architecture: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Row name of this result in tables: encoder and starting point."""
+        return f"graphcl {self.config.encoder_name} ({self.start})"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What published rows are compared on: architecture, epochs, seeds, batch size, lr."""
+        train = self.config.train
+        return {
+            "encoder": self.config.encoder_name,
+            **self.architecture,
+            "epochs": train.epochs,
+            "seeds": len(self.config.seed_list),
+            "batch_size": train.batch_size,
+            "lr": train.lr,
+        }
+
+    def describe(self, with_start: bool = True) -> str:
+        """The protocol in one line: what was trained, how wide, how long, on which split, how
+        many seeds, selected how."""
+        cfg = self.config
+        splits = ", ".join(sorted(set(self.splits.values())))
+        frac = "/".join(f"{f * 100:g}" for f in cfg.frac)
+        seeds = cfg.seed_list
+        start = f" from {self.start}" if with_start else ""
+        model = describe_settings({"encoder": cfg.encoder_name, **self.architecture})
+        epochs = f"{cfg.train.epochs} epoch{'' if cfg.train.epochs == 1 else 's'}"
+        return (
+            f"protocol: {cfg.protocol} ({model}{start}), {splits} split {frac}, {epochs} "
+            f"(batch {cfg.train.batch_size}, lr {cfg.train.lr:g}), seeds {seeds[0]}..{seeds[-1]} "
+            f"({len(seeds)}); selection: {SELECTIONS[cfg.selection]}"
+        )
+
+    def scores(self) -> dict[str, list[float]]:
+        """Per-seed test scores by dataset."""
+        out: dict[str, list[float]] = {}
+        for r in self.results:
+            out.setdefault(r.dataset, []).append(r.test)
+        return out
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Mean, std, number of seeds and metric by dataset."""
+        out = {}
+        for dataset, values in self.scores().items():
+            metric = next(r.metric for r in self.results if r.dataset == dataset)
+            array = np.asarray(values)
+            out[dataset] = {
+                "metric": metric,
+                "mean": float(np.nanmean(array)),
+                "std": float(np.nanstd(array)),
+                "seeds": len(values),
+                "split": self.splits[dataset],
+            }
+        return out
+
+    def details(self) -> str:
+        """Markdown table of split sizes, selected epochs, skipped tasks and time per dataset."""
+        lines = [
+            "| dataset | split | train/valid/test | selected epoch | skipped test tasks "
+            "| minutes |",
+            "|---|---|---|---|---|---|",
+        ]
+        for dataset in self.scores():
+            runs = [r for r in self.results if r.dataset == dataset]
+            split = runs[0].split
+            sizes = f"{len(split.train)}/{len(split.valid)}/{len(split.test)}"
+            epochs = np.mean([r.selected_epoch for r in runs])
+            skipped = np.mean([len(r.skipped_tasks) for r in runs])
+            minutes = sum(r.seconds for r in runs) / 60
+            lines.append(
+                f"| {dataset} | {self.splits[dataset]} | {sizes} | {epochs:.1f} | {skipped:g} | "
+                f"{minutes:.1f} |"
+            )
+        return "\n".join(lines)
+
+    def table(self) -> str:
+        """Markdown results: protocol line, one table per metric, per-dataset details."""
+        return comparison_table([self])
+
+    def predictor(self, dataset: str, seed: int | None = None) -> Predictor:
+        """A kept predictor (the first seed's by default)."""
+        for (name, s), predictor in self.predictors.items():
+            if name == dataset and (seed is None or s == seed):
+                return predictor
+        kept = ", ".join(f"{d} seed {s}" for d, s in self.predictors) or "none"
+        raise KeyError(
+            f"no predictor for {dataset!r} seed {seed}; kept: {kept} (see save_predictors)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "protocol": self.describe(),
+            "config": self.config.to_dict(),
+            "settings": self.settings,
+            "summary": self.summary(),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def comparison_table(results: Sequence[EvaluationResult]) -> str:
+    """Results of several starting points under one protocol: the protocol line, one table per
+    metric with a row per result (and the published rows of the protocol when the settings
+    match), then the details."""
+    first = results[0]
+    cfg = first.config
+    parts = [first.describe(with_start=len(results) == 1)]
+    summary = first.summary()
+    for metric in DISPLAY:
+        datasets = [d for d in first.scores() if summary[d]["metric"] == metric]
+        if not datasets:
+            continue
+        rows = {r.label: {d: r.scores()[d] for d in datasets} for r in results}
+        splits = {first.splits[d] for d in datasets}
+        split = splits.pop() if len(splits) == 1 else "mixed"
+        published = published_rows(metric, cfg.protocol, split)
+        parts.append(metric_table(metric, rows, published, first.settings))
+    for result in results:
+        parts.append((f"{result.label}:\n\n" if len(results) > 1 else "") + result.details())
+    return "\n\n".join(parts) + "\n"
