@@ -21,12 +21,15 @@ class InvalidSmilesError(GraphclError, ValueError):
     Attributes:
         smiles: the offending SMILES string, verbatim.
         reason: RDKit's explanation when one is available (syntax error, valence, kekulization).
+        index: its position (0-based) in the list it came from, when it came from one.
     """
 
-    def __init__(self, smiles: str, reason: str = "") -> None:
+    def __init__(self, smiles: str, reason: str = "", index: int | None = None) -> None:
         self.smiles = smiles
         self.reason = reason
-        message = f"invalid SMILES {smiles!r}"
+        self.index = index
+        shown = smiles if len(smiles) <= 80 else f"{smiles[:60]}... ({len(smiles):,} characters)"
+        message = f"invalid SMILES {shown!r}"
         if reason:
             message += f": {reason}"
         super().__init__(message)
@@ -88,3 +91,8 @@ class NetlistError(GraphclError, ValueError):
         where = f"{path}:{line}" if line is not None else path
         shown = f": {text.strip()!r}" if text.strip() else ""
         super().__init__(f"{where}: {reason}{shown}")
+
+
+class TrainingError(GraphclError, RuntimeError):
+    """Training cannot go on: a non-finite loss or gradient, named by epoch, step, batch and term
+    (the last good checkpoint is left as it was)."""

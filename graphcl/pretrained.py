@@ -9,6 +9,7 @@ gives the :class:`~graphcl.evaluation.predictor.Predictor`, which embeds and pre
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -20,6 +21,7 @@ from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.checkpoint import FORMAT as ENCODER_FORMAT
 from graphcl.encoders.checkpoint import load_encoder
 from graphcl.errors import CheckpointError
+from graphcl.runtime.safe_load import safe_torch_load
 from graphcl.typing import PathType
 
 
@@ -78,7 +80,8 @@ class PretrainedEncoder:
 
 
 def load(path: PathType) -> Any:
-    """Load an encoder checkpoint or a predictor written by graphcl.
+    """Load an encoder checkpoint or a predictor written by graphcl, or a published encoder by
+    its zoo name (``"pretrain-gnns/gcn_contextpred"``; see ``graphcl zoo list``).
 
     Returns:
         A :class:`PretrainedEncoder` (``.embed``) for an encoder checkpoint, a
@@ -95,11 +98,12 @@ def load(path: PathType) -> Any:
     """
     from graphcl.evaluation.predictor import FORMAT as PREDICTOR_FORMAT
     from graphcl.evaluation.predictor import Predictor
+    from graphcl.zoo import is_model_name, load_zoo_encoder
 
-    try:
-        payload = torch.load(path, weights_only=True, map_location="cpu")
-    except (OSError, RuntimeError) as exc:
-        raise CheckpointError(f"cannot read {path}: {exc}") from exc
+    if not Path(path).is_file() and is_model_name(path):
+        return PretrainedEncoder(*load_zoo_encoder(str(path)))
+
+    payload = safe_torch_load(path, "a graphcl encoder checkpoint or predictor")
     kind = payload.get("format") if isinstance(payload, dict) else None
     if kind == PREDICTOR_FORMAT:
         return Predictor.load(path)

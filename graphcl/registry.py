@@ -78,6 +78,8 @@ class Registry(Generic[T]):
             UnknownNameError: ``name`` is not registered; the message lists the valid names.
         """
         self._discover()
+        if not isinstance(name, str):
+            raise UnknownNameError(self.kind, repr(name), self._entries)
         try:
             return self._entries[name]
         except KeyError:
@@ -107,7 +109,7 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: object) -> bool:
         self._discover()
-        return name in self._entries
+        return isinstance(name, str) and name in self._entries
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.available())

@@ -66,3 +66,15 @@ def nci_smiles() -> list[str]:
 
     path = Path(rdkit.__file__).parent / "Data" / "NCI" / "first_5K.smi"
     return [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The number of generated inputs each property-based test tried."""
+    try:
+        from fuzz_counts import COUNTS
+    except ImportError:
+        return
+    if COUNTS:
+        terminalreporter.section("generated inputs per property")
+        for name, number in sorted(COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {number}")

@@ -50,6 +50,8 @@ CALLS = {
         {"class_counts": [1, 2, 3, 4, 5, 6]},
         lambda loss, z1, z2, y: loss(z1, labels=y),
     ),
+    "deca": ({}, lambda loss, z1, z2, y: loss(torch.softmax(z1, 1), torch.stack([y, y.flip(0)]))),
+    "resc": ({}, lambda loss, z1, z2, y: loss(z1, z2, y)),
 }
 
 #: Losses whose negatives (or batch statistics) are gathered across processes: under
@@ -72,4 +74,5 @@ GATHERING = [
     "hallucinator",
     "scattering",
     "balanced_mse",
+    "resc",
 ]

@@ -144,5 +144,5 @@ def test_rich_featurizer_columns() -> None:
 
 
 def test_unknown_featurizer_lists_choices() -> None:
-    with pytest.raises(ValueError, match="choose one of: ogb, rich"):
+    with pytest.raises(ValueError, match="choose one of: ogb, pretrain_gnns, rich"):
         build("morgan")

@@ -157,7 +157,8 @@ def test_recipe_run_pretrains_then_compares_starting_points(tmp_path, chembl_csv
 
 def test_unknown_encoder_name_in_recipe() -> None:
     with pytest.raises(
-        UnknownNameError, match="unknown encoder 'gine'; choose one of: gat, gcn, gin"
+        UnknownNameError,
+        match="unknown encoder 'gine'; choose one of: gat, gat_pretrain_gnns, gcn, gin",
     ):
         validate(_recipe(encoder={"name": "gine"}))
 
@@ -214,7 +215,8 @@ def test_cli_datasets(capsys) -> None:
     assert info["task"] == "regression" and info["files"][0]["embedded"] == "rdkit"
     assert "local copy of CHEMBL2321810.smi: /" in out
     assert main(["datasets", "info", "bbbbp"]) == 2
-    assert "unknown dataset 'bbbbp'; choose one of: bace, bbbp" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "unknown dataset 'bbbbp'; choose one of: amazon_computers, amazon_photo, bace" in error
     assert main(["-q", "datasets", "fetch", "nci5k"]) == 0
     assert "first_5K.smi  sha256=91e71c01" in capsys.readouterr().out
 

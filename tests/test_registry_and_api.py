@@ -14,6 +14,7 @@ PACKAGES = [
     "graphcl",
     "graphcl.augmentation",
     "graphcl.circuits",
+    "graphcl.circuits.parasitics",
     "graphcl.featurization",
     "graphcl.data",
     "graphcl.data.nodes",
@@ -27,6 +28,7 @@ PACKAGES = [
     "graphcl.methods",
     "graphcl.runtime",
     "graphcl.training",
+    "graphcl.zoo",
 ]
 
 

@@ -35,12 +35,12 @@ def build(name: str, **kwargs: Any) -> Augmentation:
         'RandomChoice'
     """
     constructor = AUGMENTATIONS.get(name)
-    check_kwargs(constructor, kwargs, f"augmentation {name!r}")
-    if "augmentations" in kwargs:
+    if isinstance(kwargs.get("augmentations"), (list, tuple)):
         kwargs["augmentations"] = [resolve(spec) for spec in kwargs["augmentations"]]
+    check_kwargs(constructor, kwargs, f"augmentation {name!r}")
     try:
         return constructor(**kwargs)
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         raise RecipeError(f"augmentation {name!r}: {exc}") from exc
 
 

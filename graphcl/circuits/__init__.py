@@ -29,6 +29,15 @@ arithmetic), :mod:`~graphcl.circuits.devices` (types, roles, PDK name patterns),
 :mod:`~graphcl.circuits.io` (safe save/load).
 """
 
+from graphcl.circuits.designs import (
+    PUBLISHED_DESIGNS,
+    PublishedDesign,
+    UnsafePickleError,
+    cirgps_to_graphcl,
+    load_cirgps,
+    load_cirgps_npz,
+    load_cirgps_pt,
+)
 from graphcl.circuits.devices import (
     DEFAULT_DEVICE_PATTERNS,
     DEVICE_TYPES,
@@ -45,6 +54,7 @@ from graphcl.circuits.graph import (
     to_homogeneous,
 )
 from graphcl.circuits.io import CircuitGraphError, load_circuit_graph, save_circuit_graph
+from graphcl.circuits.labels import CapacitanceTransform
 from graphcl.circuits.netlist import (
     DEFAULT_GROUND_NETS,
     DEFAULT_SUPPLY_NETS,
@@ -52,6 +62,14 @@ from graphcl.circuits.netlist import (
     Netlist,
     Pin,
     PinNames,
+)
+from graphcl.circuits.parasitics import (
+    AttachReport,
+    Parasitics,
+    ParasiticsWarning,
+    attach_parasitics,
+    read_dspf,
+    read_spef,
 )
 from graphcl.circuits.reader import NetlistWarning, parse_netlist, read_netlist
 from graphcl.circuits.units import parse_number
@@ -66,6 +84,9 @@ __all__ = [
     "NET_FEATURES",
     "PIN_FEATURES",
     "PIN_ROLES",
+    "PUBLISHED_DESIGNS",
+    "AttachReport",
+    "CapacitanceTransform",
     "CircuitGraphError",
     "Device",
     "DevicePatterns",
@@ -73,12 +94,23 @@ __all__ = [
     "ExpressionError",
     "Netlist",
     "NetlistWarning",
+    "Parasitics",
+    "ParasiticsWarning",
     "Pin",
     "PinNames",
+    "PublishedDesign",
+    "UnsafePickleError",
+    "attach_parasitics",
+    "cirgps_to_graphcl",
     "load_circuit_graph",
+    "load_cirgps",
+    "load_cirgps_npz",
+    "load_cirgps_pt",
     "parse_netlist",
     "parse_number",
+    "read_dspf",
     "read_netlist",
+    "read_spef",
     "save_circuit_graph",
     "to_graph",
     "to_homogeneous",

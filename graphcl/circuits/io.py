@@ -15,6 +15,7 @@ import torch
 
 from graphcl.circuits.netlist import PinNames
 from graphcl.errors import GraphclError
+from graphcl.runtime.atomic import torch_save_atomic
 from graphcl.typing import PathType
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def save_circuit_graph(graph: HeteroData, path: PathType) -> None:
         }
         for edge_type in graph.edge_types
     ]
-    torch.save(payload, os.fspath(path))
+    torch_save_atomic(payload, path)
 
 
 def load_circuit_graph(path: PathType) -> HeteroData:

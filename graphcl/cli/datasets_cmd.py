@@ -9,6 +9,7 @@ import yaml
 
 from graphcl.data import fetch_dataset, get_card, list_cards, load_dataset
 from graphcl.data.fetch import locate_file
+from graphcl.data.tasks import get_task
 
 
 def add_parser(commands: Any) -> None:
@@ -38,15 +39,20 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "list":
-        rows = [("name", "task", "labels", "molecules", "split", "metric")]
+        rows = [("name", "task", "labels", "size", "split", "metric")]
         for card in list_cards().values():
+            node_level = get_task(card.task).level == "node"
             labels = str(card.num_tasks if card.num_tasks is not None else "?")
+            if card.num_classes is not None:
+                labels = f"{card.num_classes} classes"
+            unit = "nodes" if node_level else "graphs"
+            size = f"{card.num_examples} {unit}" if card.num_examples else "?"
             rows.append(
                 (
                     card.name,
                     card.task,
                     labels,
-                    str(card.num_molecules or "?"),
+                    size,
                     card.default_split,
                     card.metric,
                 )

@@ -1,4 +1,4 @@
-"""``graphcl`` entry point: subcommands datasets, featurize, eval, run, predict, circuits."""
+"""``graphcl`` entry point: subcommands datasets, featurize, eval, run, predict, circuits, zoo."""
 
 from __future__ import annotations
 
@@ -15,10 +15,19 @@ from graphcl.cli import (
     featurize_cmd,
     predict_cmd,
     run_cmd,
+    zoo_cmd,
 )
 from graphcl.errors import GraphclError
 
-_COMMANDS = (datasets_cmd, featurize_cmd, eval_cmd, run_cmd, predict_cmd, circuits_cmd)
+_COMMANDS = (
+    datasets_cmd,
+    featurize_cmd,
+    eval_cmd,
+    run_cmd,
+    predict_cmd,
+    circuits_cmd,
+    zoo_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

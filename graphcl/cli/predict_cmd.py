@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from graphcl.data.formats.tables import read_text, text_lines
+from graphcl.errors import DatasetError, InvalidSmilesError
 from graphcl.evaluation import Predictor
 
 
@@ -15,7 +17,8 @@ def add_parser(commands: Any) -> None:
         "predict",
         help="predict properties of molecules with a saved predictor",
         description="Print one CSV row per molecule: the SMILES and one column per task "
-        "(probability of the positive class, or the value in label units).",
+        "(probability of the positive class, or the value in label units). A SMILES that "
+        "cannot be read stops the command with an error naming its argument or line.",
     )
     parser.add_argument("predictor", help="predictor file (runs/<run>/predictors/*.pt)")
     parser.add_argument("smiles", nargs="*", help="SMILES strings")
@@ -23,19 +26,34 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _first_tokens(lines: Iterable[str]) -> list[str]:
-    return [line.split()[0] for line in lines if line.strip()]
+def _entries(lines: list[str], source: str) -> list[tuple[str, str]]:
+    """(first token, 'line N of SOURCE') of each non-blank, non-comment line."""
+    return [
+        (line.split()[0], f"line {number} of {source}")
+        for number, line in enumerate(lines, start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
-    smiles = list(args.smiles)
+    entries = [(text, f"argument {i + 1}") for i, text in enumerate(args.smiles)]
     if args.input == "-":
-        smiles += _first_tokens(sys.stdin)
+        entries += _entries(text_lines(sys.stdin.read()), "standard input")
     elif args.input:
-        with open(args.input, encoding="utf-8") as handle:
-            smiles += _first_tokens(handle)
+        path = Path(args.input)
+        if not path.is_file():
+            raise DatasetError(f"no such file: {path}")
+        entries += _entries(text_lines(read_text(path)), str(path))
+    if not entries:
+        raise DatasetError("no SMILES given: pass them as arguments or with --input FILE")
     predictor = Predictor.load(args.predictor)
-    values = predictor.predict(smiles)
+    smiles = [text for text, _ in entries]
+    try:
+        values = predictor.predict(smiles)
+    except InvalidSmilesError as exc:
+        where = entries[exc.index][1] if exc.index is not None else "input"
+        reason = exc.reason.split(" (input ")[0]
+        raise InvalidSmilesError(exc.smiles, f"{reason} ({where})", exc.index) from None
     print(",".join(["smiles", *predictor.task_names]))
     for text, row in zip(smiles, values.tolist(), strict=True):
         print(",".join([text, *(f"{v:.4f}" for v in row)]))

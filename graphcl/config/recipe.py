@@ -24,6 +24,7 @@ augmentations and loss): an unknown or misspelt key raises
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from copy import deepcopy
 from importlib import resources
@@ -32,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from graphcl.data.card import get_card
 from graphcl.encoders.head import PredictionHead
 from graphcl.encoders.registry import DATA_ARGUMENTS, ENCODERS
 from graphcl.errors import RecipeError, UnknownNameError
@@ -65,18 +67,31 @@ def available() -> list[str]:
 
 
 def find_recipe(path_or_name: PathType) -> Path:
-    """A recipe file by path, or by name among the shipped recipes.
+    """A recipe file by path, or a shipped recipe by bare name (``quickstart``).
+
+    Anything that looks like a path (a directory separator, or a ``.yaml``/``.yml`` suffix) must
+    be an existing file: a missing file or a directory is an error, never silently replaced by
+    the shipped recipe of the same name.
 
     Raises:
-        UnknownNameError: neither a file nor a shipped recipe; lists the shipped ones.
+        RecipeError: a path that is missing or a directory.
+        UnknownNameError: a bare name that is not a shipped recipe; lists the shipped ones.
     """
-    path = Path(path_or_name)
-    if path.is_file():
+    text = str(path_or_name)
+    path = Path(text)
+    looks_like_path = "/" in text or os.sep in text or path.suffix.lower() in (".yaml", ".yml")
+    if looks_like_path or path.is_dir():
+        if path.is_dir():
+            raise RecipeError(f"{path} is a directory, not a recipe file")
+        if not path.is_file():
+            raise RecipeError(f"no such recipe file: {path}")
         return path
-    candidate = recipe_dir() / f"{path.stem}.yaml"
+    candidate = recipe_dir() / f"{text}.yaml"
     if candidate.is_file():
         return candidate
-    raise UnknownNameError("recipe", str(path_or_name), available(), hint="or a YAML file path")
+    raise UnknownNameError(
+        "recipe", text, available(), hint=f"or a YAML file path, e.g. ./{text}.yaml"
+    )
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -144,11 +159,34 @@ def _section(recipe: dict[str, Any], key: str) -> dict[str, Any] | None:
     return section
 
 
+def _check_dataset(name: Any, where: str) -> None:
+    """A dataset name must be a card (or an alias) or an existing file."""
+    if not isinstance(name, str) or not name:
+        raise RecipeError(f"{where}: expected a dataset name or file path, got {name!r}")
+    if Path(name).expanduser().is_file():
+        return
+    try:
+        get_card(name)
+    except UnknownNameError as exc:
+        raise RecipeError(f"{where}: {exc}") from None
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RecipeError(f"{where} must be a mapping, got {value!r}")
+    return value
+
+
 def validate(recipe: dict[str, Any]) -> None:
-    """Check every key of a recipe against the constructor it feeds.
+    """Check every key and value of a recipe against the constructor it feeds, before anything
+    runs: unknown keys, values of the wrong type or out of range, unknown datasets, encoders,
+    methods, augmentations, losses, protocols and splits.
 
     Raises:
-        RecipeError: the first unknown key (full path) with the valid keys, or a bad value.
+        RecipeError: the first problem, naming its full key path (with the valid keys for an
+            unknown key).
         UnknownNameError: an unknown encoder, method, augmentation or schedule name.
     """
     if not isinstance(recipe, dict):
@@ -159,6 +197,9 @@ def validate(recipe: dict[str, Any]) -> None:
                 f"unknown key {key!r} at the top of the recipe; valid keys: "
                 + ", ".join(TOP_LEVEL_KEYS)
             )
+    for key in ("name", "description", "output_dir"):
+        if key in recipe and not isinstance(recipe[key], str):
+            raise RecipeError(f"{key}: expected text, got {recipe[key]!r}")
     evaluate_section = _section(recipe, "evaluate")
     pretrain_section = _section(recipe, "pretrain")
     if evaluate_section is None and pretrain_section is None:
@@ -167,15 +208,18 @@ def validate(recipe: dict[str, Any]) -> None:
         check_kwargs(PretrainConfig, pretrain_section, "pretrain")
         if "dataset" not in pretrain_section:
             raise RecipeError("pretrain.dataset is required")
-        check_kwargs(TrainConfig, pretrain_section.get("train") or {}, "pretrain.train")
-        TrainConfig(**(pretrain_section.get("train") or {}))
-        _check_encoder(pretrain_section.get("encoder"), "pretrain.encoder")
-        method = dict(pretrain_section.get("method") or {})
+        train = _mapping(pretrain_section.get("train"), "pretrain.train")
+        check_kwargs(TrainConfig, train, "pretrain.train")
+        encoder = _mapping(pretrain_section.get("encoder"), "pretrain.encoder")
+        method = dict(_mapping(pretrain_section.get("method"), "pretrain.method"))
+        PretrainConfig(**pretrain_section)
+        _check_dataset(pretrain_section["dataset"], "pretrain.dataset")
+        _check_encoder(encoder, "pretrain.encoder")
         if isinstance(method.get("partner"), dict):
             method["partner"] = _tiny(method["partner"])
         build_method(
             method.pop("name", "graphcl"),
-            encoder=_tiny(pretrain_section.get("encoder") or {}),
+            encoder=_tiny(encoder),
             featurizer=pretrain_section.get("featurizer", "ogb"),
             **method,
         )
@@ -183,14 +227,31 @@ def validate(recipe: dict[str, Any]) -> None:
         check_kwargs(EvaluationConfig, section, where)
         if "datasets" not in section:
             raise RecipeError(f"{where}.datasets is required")
-        check_kwargs(FinetuneConfig, section.get("train") or {}, f"{where}.train")
+        check_kwargs(
+            FinetuneConfig, _mapping(section.get("train"), f"{where}.train"), f"{where}.train"
+        )
         check_kwargs(
             PredictionHead,
-            section.get("head") or {},
+            _mapping(section.get("head"), f"{where}.head"),
             f"{where}.head",
             exclude=("in_dim", "num_tasks"),
         )
-        _check_encoder(section.get("encoder"), f"{where}.encoder")
+        _check_encoder(_mapping(section.get("encoder"), f"{where}.encoder"), f"{where}.encoder")
+        try:
+            config = EvaluationConfig(**section)
+        except RecipeError as exc:
+            raise RecipeError(str(exc).replace("evaluate", where, 1)) from None
+        for index, name in enumerate(config.datasets):
+            _check_dataset(name, f"{where}.datasets[{index}]")
+    compare = recipe.get("compare")
+    if compare is not None:
+        if not isinstance(compare, list) or not compare:
+            raise RecipeError(f"compare: expected a list of starting points, got {compare!r}")
+        for start in compare:
+            if start not in ("pretrained", "scratch"):
+                raise RecipeError(
+                    f"compare: unknown starting point {start!r}; use pretrained, scratch"
+                )
 
 
 def evaluation_sections(recipe: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -232,11 +293,25 @@ def load_recipe(path_or_name: PathType, overrides: Sequence[str] = ()) -> dict[s
         The resolved recipe (what is saved as the run's ``recipe.yaml``).
     """
     path = find_recipe(path_or_name)
-    with open(path, encoding="utf-8") as handle:
-        try:
-            recipe = yaml.safe_load(handle) or {}
-        except yaml.YAMLError as exc:
-            raise RecipeError(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise RecipeError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        recipe = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RecipeError(f"{path}: not valid YAML ({exc})") from None
+    if recipe is None:
+        recipe = {}
+    if not isinstance(recipe, dict):
+        raise RecipeError(
+            f"{path}: a recipe is a YAML mapping of sections (name, pretrain, evaluate ...), "
+            f"not a {type(recipe).__name__}"
+        )
+    if any(not isinstance(key, str) for key in recipe):
+        raise RecipeError(f"{path}: recipe keys must be names (strings)")
     recipe = apply_overrides(recipe, overrides)
     recipe.setdefault("name", path.stem)
     validate(recipe)

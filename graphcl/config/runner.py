@@ -16,6 +16,7 @@ from graphcl.config.recipe import evaluation_sections
 from graphcl.errors import RecipeError
 from graphcl.evaluation.evaluate import evaluate
 from graphcl.evaluation.result import EvaluationResult, comparison_table
+from graphcl.runtime.atomic import write_text_atomic
 from graphcl.runtime.run_dir import create_run_dir, write_yaml
 from graphcl.training.distributed import broadcast, init_distributed
 from graphcl.training.pretrain import PretrainResult, pretrain
@@ -99,5 +100,5 @@ def run_recipe(recipe: dict[str, Any], progress: bool = True) -> RecipeRun:
         table = comparison_table(results)
         tables.append(table if where == "evaluate" else f"## {name}\n\n{table}")
     run.table = "\n".join(tables)
-    (directory / "results.md").write_text(run.table, encoding="utf-8")
+    write_text_atomic(directory / "results.md", run.table)
     return run

@@ -14,6 +14,7 @@ import yaml
 
 from graphcl.data.tasks import TASKS, get_task
 from graphcl.errors import DatasetError, UnknownNameError
+from graphcl.signature import check_types
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,11 @@ class DatasetCard:
         id_column: activity-table column that joins with the SMILES file's IDs (``smi_activity``).
         units: meaning and unit of regression labels (``pIC50``, ``log(mol/L)``).
         num_tasks: number of label columns (checked when the file is read).
-        num_molecules: rows in the source, for information and checks.
+        num_examples: examples in the source (molecules, graphs or nodes), for information.
+        num_classes: classes of a node-classification task (checked when the graph is read).
         aliases: other accepted names.
+        feature_processing: how raw node features are transformed as the papers do
+            (``row_normalize`` for Planetoid, ``none`` for Amazon/Coauthor), for node datasets.
         description, homepage, license, citation: documentation.
     """
 
@@ -83,8 +87,10 @@ class DatasetCard:
     id_column: str | None = None
     units: str | None = None
     num_tasks: int | None = None
-    num_molecules: int | None = None
+    num_examples: int | None = None
+    num_classes: int | None = None
     aliases: tuple[str, ...] = ()
+    feature_processing: str | None = None
     description: str = ""
     homepage: str = ""
     license: str = ""
@@ -93,7 +99,13 @@ class DatasetCard:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], source: str = "<dict>") -> DatasetCard:
-        """Validate and build a card; errors name the card file and the bad key."""
+        """Validate and build a card; errors name the card file and the bad key.
+
+        Raises:
+            DatasetError: not a mapping; a missing, unknown or mistyped key.
+        """
+        if not isinstance(raw, dict):
+            raise DatasetError(f"{source}: a dataset card is a mapping, got {type(raw).__name__}")
         known = {f.name for f in fields(cls)} - {"source"}
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -105,27 +117,36 @@ class DatasetCard:
             if key not in raw:
                 raise DatasetError(f"{source}: missing required key {key!r}")
         task = raw["task"]
-        if task not in TASKS:
+        if not isinstance(task, str) or task not in TASKS:
             raise DatasetError(
                 f"{source}: task must be one of {', '.join(TASKS.available())}, got {task!r}"
             )
         spec_keys = {f.name for f in fields(FileSpec)}
         files = []
+        if not isinstance(raw["files"], list) or not raw["files"]:
+            raise DatasetError(f"{source}: files must be a non-empty list of file specs")
         for i, entry in enumerate(raw["files"]):
-            bad = sorted(set(entry) - spec_keys)
+            if not isinstance(entry, dict):
+                raise DatasetError(f"{source}: files[{i}] must be a mapping")
+            bad = sorted(str(k) for k in set(entry) - spec_keys)
             if bad:
                 raise DatasetError(
                     f"{source}: files[{i}] has unknown key(s) {', '.join(bad)}; "
                     f"valid keys: {', '.join(sorted(spec_keys))}"
                 )
-            files.append(FileSpec(**entry))
+            spec = FileSpec(**entry)
+            check_types(spec, f"{source}: files[{i}]", DatasetError)
+            files.append(spec)
         data = dict(raw)
         data["files"] = tuple(files)
-        data["label_columns"] = tuple(raw.get("label_columns") or ())
-        data["aliases"] = tuple(raw.get("aliases") or ())
+        for key in ("label_columns", "aliases"):
+            value = raw.get(key) or ()
+            data[key] = tuple(value) if isinstance(value, (list, tuple)) else value
         data.setdefault("title", raw["name"])
         data.setdefault("metric", get_task(task).metric)
-        return cls(source=source, **data)
+        card = cls(source=source, **data)
+        check_types(card, source, DatasetError)
+        return card
 
     def summary(self) -> dict[str, Any]:
         """Card fields as plain data (for ``graphcl datasets info`` and run records)."""

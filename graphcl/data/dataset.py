@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import torch
@@ -19,6 +18,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torch_geometric.data import Batch, Data
 
+from graphcl.data.cache_file import read_checked, write_checked
 from graphcl.data.plans import BatchPlan, GraphSetPlan
 from graphcl.data.store import GraphStore
 from graphcl.data.tasks import get_task
@@ -253,18 +253,37 @@ class GraphDataset(Dataset[Data]):
             "rows": torch.tensor(self.rows, dtype=torch.long),
             "info": self.info.to_json(),
         }
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(payload, tmp)
-        tmp.replace(path)
+        write_checked(payload, path)
+
+    def problems(self) -> list[str]:
+        """Structural faults of the graphs and labels (empty when sound)."""
+        found = self.store.problems(
+            self.info.node_feature_dims if self.info.node_feature_kind == "categorical" else None,
+            self.info.edge_feature_dims if self.info.edge_feature_kind == "categorical" else None,
+        )
+        if self.y.shape[0] != len(self.store):
+            found.append(f"{self.y.shape[0]} label rows for {len(self.store)} graphs")
+        return found
 
     @classmethod
     def load(cls, path: PathType) -> GraphDataset:
-        """Read a file written by :meth:`save` (``torch.load(weights_only=True)``)."""
-        payload = torch.load(path, weights_only=True)
-        store = GraphStore.from_state(payload)
-        info = DatasetInfo.from_dict(json.loads(payload["info"]))
-        return cls(store, payload["y"], payload["smiles"], payload["rows"].tolist(), info)
+        """Read a file written by :meth:`save` (``torch.load(weights_only=True)``), checking its
+        checksum and structure.
+
+        Raises:
+            DatasetError: the file is damaged, truncated, foreign or structurally unsound.
+        """
+        payload = read_checked(path)
+        try:
+            store = GraphStore.from_state(payload)
+            info = DatasetInfo.from_dict(json.loads(payload["info"]))
+            dataset = cls(store, payload["y"], payload["smiles"], payload["rows"].tolist(), info)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DatasetError(f"{path}: an incomplete dataset file ({exc})") from None
+        found = dataset.problems()
+        if found:
+            raise DatasetError(f"{path}: unsound graphs ({'; '.join(found)})")
+        return dataset
 
 
 #: A :class:`GraphDataset` of molecules (the name graphcl 0.1 used for every set of graphs).

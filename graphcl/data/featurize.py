@@ -20,6 +20,7 @@ from graphcl.data.store import GraphStore
 from graphcl.errors import InvalidSmilesError
 from graphcl.featurization import Featurized, GraphArrays, MoleculeFeaturizer
 from graphcl.featurization import build as build_featurizer
+from graphcl.featurization.base import DEFAULT_MAX_ATOMS
 from graphcl.progress import progress_bar
 
 
@@ -47,9 +48,9 @@ class FeaturizedSmiles:
     rejects: list[Reject]
 
 
-def _work(job: tuple[MoleculeFeaturizer, Sequence[str]]) -> Featurized:
-    featurizer, smiles = job
-    return featurizer.featurize_many(smiles)
+def _work(job: tuple[MoleculeFeaturizer, Sequence[str], int | None]) -> Featurized:
+    featurizer, smiles, max_atoms = job
+    return featurizer.featurize_many(smiles, max_atoms)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -66,6 +67,7 @@ def featurize_smiles(
     chunk_size: int = 1000,
     progress: bool = True,
     desc: str = "featurizing",
+    max_atoms: int | None = DEFAULT_MAX_ATOMS,
 ) -> FeaturizedSmiles:
     """Featurize many SMILES strings into one :class:`GraphStore`.
 
@@ -77,6 +79,7 @@ def featurize_smiles(
         chunk_size: records per task sent to a worker.
         progress: show a progress bar (molecules).
         desc: progress bar label.
+        max_atoms: reject molecules with more heavy atoms (None: no limit).
 
     Raises:
         ValueError: ``featurizer`` is ``tu``, the graphs of a TU dataset (not made from SMILES).
@@ -88,7 +91,7 @@ def featurize_smiles(
         )
     feat = build_featurizer(featurizer)
     starts = range(0, len(smiles), chunk_size)
-    jobs = [(feat, smiles[start : start + chunk_size]) for start in starts]
+    jobs = [(feat, smiles[start : start + chunk_size], max_atoms) for start in starts]
     workers = (os.cpu_count() or 1) if workers is None else workers
     chunks: list[Featurized] = []
     with ExitStack() as stack:
@@ -103,7 +106,7 @@ def featurize_smiles(
             chunks.append(chunk)
             bar.update(len(job[1]))
     if not chunks:
-        chunks.append(feat.featurize_many([]))
+        chunks.append(feat.featurize_many([], max_atoms))
     kept = [start + i for start, chunk in zip(starts, chunks, strict=False) for i in chunk.kept]
     rejects = [
         Reject(start + i, smiles[start + i], reason)
@@ -115,17 +118,24 @@ def featurize_smiles(
 
 
 def smiles_batches(
-    smiles: Sequence[str], featurizer: str | MoleculeFeaturizer, batch_size: int = 256
+    smiles: Sequence[str],
+    featurizer: str | MoleculeFeaturizer,
+    batch_size: int = 256,
+    max_atoms: int | None = DEFAULT_MAX_ATOMS,
 ) -> Iterator[Batch]:
     """Mini-batches of the molecules of ``smiles``, in order, featurized in this process (for
     inference on a user's list).
 
     Raises:
-        InvalidSmilesError: a SMILES cannot be parsed (the first bad one is named).
+        InvalidSmilesError: a SMILES cannot be used (the first bad one is named, with its
+            position in the list).
     """
-    featurized = featurize_smiles(smiles, featurizer, workers=0, progress=False)
+    featurized = featurize_smiles(
+        smiles, featurizer, workers=0, progress=False, max_atoms=max_atoms
+    )
     if featurized.rejects:
         bad = featurized.rejects[0]
-        raise InvalidSmilesError(bad.smiles, bad.reason)
+        where = f" (input {bad.row + 1} of {len(smiles)})" if len(smiles) > 1 else ""
+        raise InvalidSmilesError(bad.smiles, bad.reason + where, index=bad.row)
     for index in torch.arange(len(smiles)).split(batch_size):
         yield with_smiles(featurized.store.collate(index), [smiles[i] for i in index.tolist()])

@@ -2,7 +2,8 @@
 
 Downloads stream into a temporary file beside the destination while their SHA-256 digest is
 computed, and are moved into place with an atomic rename only after the digest matches: an
-interrupted or corrupted download never leaves a file where graphcl would later trust it.
+interrupted or corrupted download never leaves a file where graphcl would later trust it, and the
+temporary file of a killed download is removed by the next download into that directory.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from graphcl.data.card import FileSpec
 from graphcl.data.paths import downloads_dir, mirror_dirs
 from graphcl.errors import DatasetError, DigestMismatchError, DownloadError
 from graphcl.progress import progress_bar
+from graphcl.runtime.atomic import remove_stale_temporaries, write_text_atomic
 from graphcl.typing import PathType
 
 _CHUNK = 1 << 16
@@ -88,7 +90,10 @@ def download(
     """
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    remove_stale_temporaries(destination.parent, destination.name)  # left by a killed download
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=f".{os.getpid()}.tmp", dir=destination.parent
+    )
     tmp = Path(tmp_name)
     digest = hashlib.sha256()
     try:
@@ -126,6 +131,8 @@ def download(
                     raise DownloadError(
                         f"download of {url} was interrupted: got {received} of {total} bytes"
                     )
+            out.flush()
+            os.fsync(out.fileno())
         actual = digest.hexdigest()
         if sha256 and actual != sha256.lower():
             if _verification_enabled(verify):
@@ -189,13 +196,16 @@ def fetch_file(
             to use a mirror.
         DigestMismatchError: a local or downloaded file does not match the card's digest.
     """
+    cached = downloads_dir(dataset) / spec.filename
+    ledger = cached.with_name(cached.name + ".sha256")  # first-download digest (no published one)
     found = locate_file(spec, dataset)
     if found is not None:
         path, expected = found
+        if expected is None and path == cached and ledger.is_file():
+            expected = ledger.read_text().strip()
         return path, check_digest(path, expected, verify)
     if not spec.url:
         raise DownloadError(f"{dataset}: no URL and no mirror copy of {spec.mirror}")
-    cached = downloads_dir(dataset) / spec.filename
     try:
         digest = download(spec.url, cached, spec.sha256, verify=verify, progress=progress)
     except DownloadError as exc:
@@ -205,4 +215,11 @@ def fetch_file(
             f"GRAPHCL_DATA_MIRROR=<mirror> (same layout as shared/data), "
             f"or copy it to {cached}."
         ) from exc
+    if spec.sha256 is None:
+        write_text_atomic(ledger, digest + "\n")
+        warnings.warn(
+            f"{spec.url} has no published SHA-256; recorded {digest} on this first download "
+            f"({ledger}); later reads are checked against it",
+            stacklevel=2,
+        )
     return cached, digest

@@ -34,6 +34,8 @@ from graphcl.data.paths import processed_dir
 from graphcl.data.tasks import get_task
 from graphcl.errors import DatasetError
 from graphcl.featurization import build as build_featurizer
+from graphcl.featurization.base import DEFAULT_MAX_ATOMS
+from graphcl.runtime.atomic import atomic_open
 from graphcl.typing import PathType
 
 _SMILES_SUFFIXES = (".smi", ".smiles", ".txt")
@@ -105,7 +107,7 @@ def _infer_task(card: DatasetCard, table: RawTable) -> tuple[str, str]:
 
 
 def _write_rejects(path: Path, rejects: Sequence[Reject], lines: Sequence[int]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with atomic_open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "line", "smiles", "reason"])
         for reject in rejects:
@@ -124,8 +126,15 @@ def fetch_dataset(
     return [fetch_file(spec, card.name, verify=verify, progress=progress) for spec in card.files]
 
 
-def _read_cache(path: Path, kind: str) -> GraphDataset | NodeDataset:
-    return NodeDataset.load(path) if kind == "node" else GraphDataset.load(path)
+def _read_cache(path: Path, kind: str) -> GraphDataset | NodeDataset | None:
+    """The cached dataset, or None (with a warning, the file deleted) when it is damaged:
+    truncated, empty, random, checksum or structure wrong. The caller rebuilds it."""
+    try:
+        return NodeDataset.load(path) if kind == "node" else GraphDataset.load(path)
+    except DatasetError as exc:
+        warnings.warn(f"discarding a damaged cache and rebuilding it: {exc}", stacklevel=3)
+        path.unlink(missing_ok=True)
+        return None
 
 
 def load_dataset(
@@ -139,6 +148,7 @@ def load_dataset(
     cache: bool = True,
     verify: bool = True,
     progress: bool = True,
+    max_atoms: int | None = DEFAULT_MAX_ATOMS,
 ) -> Any:
     """Load a dataset: featurize a molecular table, or read a graph format (TU graphs, one large
     node-classification graph).
@@ -155,6 +165,8 @@ def load_dataset(
         cache: read and write the processed cache.
         verify: check SHA-256 digests against the card.
         progress: show progress bars.
+        max_atoms: molecules with more heavy atoms are rejected (listed in ``rejects.csv``
+            with the reason); None: no limit.
 
     Returns:
         A :class:`~graphcl.data.dataset.GraphDataset` (molecules, TU graphs) or a
@@ -192,6 +204,8 @@ def load_dataset(
             "id_column": card.id_column,
             "task": card.task,
             "featurizer": feature_key,
+            "max_atoms": max_atoms if kind == "table" else None,
+            "suffixes": ["".join(path.suffixes).lower() for path, _ in sources],
             "cache_format": CACHE_FORMAT,
         },
         sort_keys=True,
@@ -200,11 +214,17 @@ def load_dataset(
     directory = processed_dir(card.name) / f"{feature_key}-{key}"
     cached = directory / "graphs.pt"
     level = "graph" if kind == "table" else get_task(str(card.task)).level
+    found = _read_cache(cached, level) if cache and cached.is_file() else None
     dataset: GraphDataset | NodeDataset
-    if cache and cached.is_file():
-        dataset = _read_cache(cached, level)
+    if found is not None:
+        dataset = found
     elif kind == "graph":
         dataset = GRAPH_FORMATS.get(card.format)(card, [path for path, _ in sources])
+        classes = getattr(dataset, "num_classes", None)
+        if card.num_classes is not None and classes != card.num_classes:
+            raise DatasetError(
+                f"{card.name}: the card says {card.num_classes} classes, the files hold {classes}"
+            )
         record = [{"path": str(path), "sha256": digest} for path, digest in sources]
         dataset.info = replace(dataset.info, source=record)
         if cache:
@@ -220,7 +240,12 @@ def load_dataset(
             )
         task_type, metric = _infer_task(card, table)
         result = featurize_smiles(
-            table.smiles, feat, workers=workers, progress=progress, desc=f"featurizing {card.name}"
+            table.smiles,
+            feat,
+            workers=workers,
+            progress=progress,
+            desc=f"featurizing {card.name}",
+            max_atoms=max_atoms,
         )
         info = DatasetInfo(
             name=card.name,

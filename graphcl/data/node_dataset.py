@@ -19,13 +19,13 @@ Example:
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 from torch_geometric.data import Data
 
+from graphcl.data.cache_file import read_checked, write_checked
 from graphcl.data.dataset import DatasetInfo
 from graphcl.data.plans import BatchPlan, FullGraphPlan, NodeBatchPlan
 from graphcl.errors import DatasetError
@@ -153,26 +153,68 @@ class NodeDataset:
         )
 
     def save(self, path: PathType) -> None:
-        """Write the dataset to one file (tensors and strings only; safe to load)."""
+        """Write the dataset to one file (tensors and strings only; safe to load). Sparse
+        features (bag-of-words) are stored as their non-zero entries."""
+        tensors = {k: v for k, v in self.graph.items() if isinstance(v, Tensor)}
+        x = tensors.pop("x")
+        nonzero = x.nonzero().T
+        if nonzero.shape[1] < x.numel() // 4:
+            tensors["x_indices"], tensors["x_values"] = nonzero, x[nonzero[0], nonzero[1]]
+            tensors["x_shape"] = torch.tensor(list(x.shape))
+        else:
+            tensors["x"] = x
         payload: dict[str, Any] = {
-            "graph": {k: v for k, v in self.graph.items() if isinstance(v, Tensor)},
+            "graph": tensors,
             "splits": {
                 name: [list(triple) for triple in runs] for name, runs in self.splits.items()
             },
             "info": self.info.to_json(),
         }
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(payload, tmp)
-        tmp.replace(path)
+        write_checked(payload, path)
+
+    def problems(self) -> list[str]:
+        """Structural faults (empty when sound): edges outside the graph, labels or features of
+        the wrong length."""
+        graph, found = self.graph, []
+        n = int(graph.num_nodes)
+        if graph.edge_index.numel() and (
+            int(graph.edge_index.min()) < 0 or int(graph.edge_index.max()) >= n
+        ):
+            found.append(f"edges point outside the {n} nodes")
+        if graph.y is not None and graph.y.shape[0] != n:
+            found.append(f"{graph.y.shape[0]} labels for {n} nodes")
+        for name, runs in self.splits.items():
+            for triple in runs:
+                if any(t.numel() and (int(t.min()) < 0 or int(t.max()) >= n) for t in triple):
+                    found.append(f"split {name!r} holds node ids outside the graph")
+                    break
+        return found
 
     @classmethod
     def load(cls, path: PathType) -> NodeDataset:
-        """Read a file written by :meth:`save` (``torch.load(weights_only=True)``)."""
-        payload = torch.load(path, weights_only=True)
-        graph = Data(**payload["graph"])
-        splits = {
-            name: [(train, valid, test) for train, valid, test in runs]
-            for name, runs in payload["splits"].items()
-        }
-        return cls(graph, DatasetInfo.from_dict(json.loads(payload["info"])), splits)
+        """Read a file written by :meth:`save` (``torch.load(weights_only=True)``), checking its
+        checksum and structure.
+
+        Raises:
+            DatasetError: the file is damaged, truncated, foreign or structurally unsound.
+        """
+        payload = read_checked(path)
+        try:
+            tensors = dict(payload["graph"])
+            if "x_indices" in tensors:
+                x = torch.zeros(tensors.pop("x_shape").tolist(), dtype=tensors["x_values"].dtype)
+                indices = tensors.pop("x_indices")
+                x[indices[0], indices[1]] = tensors.pop("x_values")
+                tensors["x"] = x
+            graph = Data(**tensors)
+            splits = {
+                name: [(train, valid, test) for train, valid, test in runs]
+                for name, runs in payload["splits"].items()
+            }
+            dataset = cls(graph, DatasetInfo.from_dict(json.loads(payload["info"])), splits)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DatasetError(f"{path}: an incomplete dataset file ({exc})") from None
+        found = dataset.problems()
+        if found:
+            raise DatasetError(f"{path}: unsound graph ({'; '.join(found)})")
+        return dataset

@@ -9,6 +9,7 @@ path of training.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -204,3 +205,52 @@ class GraphStore:
             node_extra={k[5:]: v for k, v in state.items() if k.startswith("node:")},
             edge_extra={k[5:]: v for k, v in state.items() if k.startswith("edge:")},
         )
+
+    def problems(
+        self, node_dims: Sequence[int] | None = None, edge_dims: Sequence[int] | None = None
+    ) -> list[str]:
+        """Structural faults (empty when the store is sound): pointers that do not run from 0
+        to the row counts in order, edges whose endpoints lie outside their own graph, and
+        categories outside the vocabularies ``node_dims`` / ``edge_dims`` (when given).
+
+        Cheap (a few vectorized passes), so caches are checked every time they are read.
+        """
+        found: list[str] = []
+        nodes, edges = self.x.shape[0], self.edge_attr.shape[0]
+        for name, ptr, rows in (
+            ("node_ptr", self.node_ptr, nodes),
+            ("edge_ptr", self.edge_ptr, edges),
+        ):
+            if ptr.numel() == 0 or int(ptr[0]) != 0 or int(ptr[-1]) != rows:
+                found.append(f"{name} does not run from 0 to {rows}")
+            elif bool((ptr.diff() < 0).any()):
+                found.append(f"{name} is not non-decreasing")
+        if self.edge_index.shape[1] != edges or self.node_ptr.numel() != self.edge_ptr.numel():
+            found.append("edge_index, edge_attr and the pointers disagree in length")
+        if found:
+            return found
+        counts = self.num_nodes
+        graph_of_edge = torch.repeat_interleave(
+            torch.arange(len(self)), self.edge_ptr.diff(), output_size=edges
+        )
+        local = self.edge_index.long()
+        outside = (local < 0).any(0) | (local >= counts[graph_of_edge]).any(0)
+        if bool(outside.any()):
+            first = int(outside.nonzero()[0, 0])
+            found.append(
+                f"{int(outside.sum())} edge(s) point outside their graph (first: edge {first} "
+                f"of graph {int(graph_of_edge[first])})"
+            )
+        for what, values, dims in (
+            ("node", self.x, node_dims),
+            ("edge", self.edge_attr, edge_dims),
+        ):
+            if dims is None or values.is_floating_point():
+                continue
+            if values.shape[1] != len(dims):
+                found.append(f"{what} features have {values.shape[1]} columns, not {len(dims)}")
+                continue
+            high = torch.tensor(list(dims))  # stored graphs never hold the special tokens
+            if values.numel() and bool(((values.long() < 0) | (values.long() >= high)).any()):
+                found.append(f"{what} features hold categories outside the vocabulary")
+        return found

@@ -22,16 +22,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import torch
-
 from graphcl._version import __version__
 from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.conv_stack import ConvStackEncoder
 from graphcl.encoders.layers import LAYERS
 from graphcl.encoders.registry import ENCODERS
 from graphcl.encoders.registry import build as build_encoder
-from graphcl.errors import CheckpointError
+from graphcl.errors import CheckpointError, RecipeError, UnknownNameError
 from graphcl.features import FeatureSpec
+from graphcl.runtime.atomic import torch_save_atomic
+from graphcl.runtime.safe_load import safe_torch_load
 from graphcl.typing import PathType
 
 FORMAT = "graphcl-encoder"
@@ -86,7 +86,7 @@ def save_encoder(
             inputs come from a dataset's own features).
         meta: extra plain data (method, epochs, dataset ...).
     """
-    torch.save(
+    torch_save_atomic(
         {
             "format": FORMAT,
             **encoder_record(encoder, featurizer),
@@ -104,10 +104,7 @@ def load_checked(path: PathType, fmt: str, what: str) -> dict[str, Any]:
     Raises:
         CheckpointError: the file cannot be read, or is not ``what``.
     """
-    try:
-        payload = torch.load(path, weights_only=True, map_location="cpu")
-    except (OSError, RuntimeError) as exc:
-        raise CheckpointError(f"cannot read {path}: {exc}") from exc
+    payload = safe_torch_load(path, what)
     if not isinstance(payload, dict) or payload.get("format") != fmt:
         raise CheckpointError(f"{path} is not {what}")
     return payload
@@ -153,14 +150,18 @@ def encoder_from_record(
             features = (FeatureSpec.categorical(node_dims), FeatureSpec.categorical(edge_dims))
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: not a complete encoder record ({exc})") from exc
-    encoder = build_encoder(name, features=features, **config)
+    try:
+        encoder = build_encoder(name, features=features, **config)
+    except (RecipeError, UnknownNameError) as exc:
+        raise CheckpointError(f"{path}: records an encoder graphcl cannot build: {exc}") from None
     if state is not None:
         try:
             encoder.load_state_dict(migrate_state(name, state, version))
         except RuntimeError as exc:
             raise CheckpointError(
-                f"{path}: weights do not fit the recorded encoder: {exc}"
-            ) from exc
+                f"{path}: its weights do not fit the encoder it records ({name}, "
+                f"{config}): {str(exc).splitlines()[0]}"
+            ) from None
     return encoder
 
 
@@ -183,7 +184,10 @@ def load_encoder(
             recorded configuration.
     """
     payload = load_checked(path, FORMAT, "a graphcl encoder checkpoint")
-    encoder = encoder_from_record(payload, path, payload.get("state_dict"), **overrides)
+    state = payload.get("state_dict")
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path}: an encoder checkpoint without weights (no state_dict)")
+    encoder = encoder_from_record(payload, path, state, **overrides)
     featurizer = payload.get("featurizer")
     return (
         encoder,

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from graphcl.data.splits import SPLITS, split_choices
 from graphcl.errors import RecipeError
 from graphcl.evaluation.protocols.registry import PROTOCOLS
-from graphcl.signature import check_kwargs
+from graphcl.signature import check_kwargs, check_types
 from graphcl.training.train_config import OptimConfig
 
 SELECTIONS = {
@@ -90,16 +90,17 @@ class EvaluationConfig:
     def __post_init__(self) -> None:
         if isinstance(self.datasets, str):
             object.__setattr__(self, "datasets", tuple(self.datasets.split(",")))
-        else:
-            object.__setattr__(self, "datasets", tuple(self.datasets))
+        if not isinstance(self.datasets, (list, tuple)):
+            raise RecipeError(f"evaluate.datasets: expected a list of names, got {self.datasets!r}")
+        object.__setattr__(self, "datasets", tuple(self.datasets))
         if not self.datasets:
             raise RecipeError("evaluate.datasets: give at least one dataset")
         if isinstance(self.train, dict):
             check_kwargs(FinetuneConfig, self.train, "evaluate.train")
             object.__setattr__(self, "train", FinetuneConfig(**self.train))
-        if isinstance(self.seeds, list):
-            object.__setattr__(self, "seeds", tuple(self.seeds))
-        object.__setattr__(self, "frac", tuple(float(f) for f in self.frac))
+        if isinstance(self.seeds, (list, tuple)) and not self.seeds:
+            raise RecipeError("evaluate.seeds: give a number of seeds or a non-empty list")
+        check_types(self, "evaluate")
         if self.protocol not in PROTOCOLS:
             raise RecipeError(
                 f"evaluate.protocol must be one of {', '.join(PROTOCOLS.available())}, "

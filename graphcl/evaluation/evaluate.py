@@ -22,6 +22,7 @@ from graphcl.evaluation.predictor import Predictor
 from graphcl.evaluation.protocols.registry import get_protocol
 from graphcl.evaluation.result import EvaluationResult
 from graphcl.runtime import prepare_run_dir, resolve_device, seed_everything, write_json
+from graphcl.runtime.atomic import write_text_atomic
 from graphcl.signature import check_kwargs
 from graphcl.typing import PathType
 
@@ -128,6 +129,6 @@ def evaluate(
                     )
                 write_json(directory / "metrics.json", result.to_dict())  # current as seeds end
     if directory is not None:
-        (directory / "results.md").write_text(result.table(), encoding="utf-8")
+        write_text_atomic(directory / "results.md", result.table())
         plot_learning_curves(result.results, directory / "learning_curves.png")
     return result

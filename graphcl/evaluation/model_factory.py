@@ -14,6 +14,7 @@ from graphcl.encoders.registry import build as build_encoder
 from graphcl.errors import RecipeError
 from graphcl.evaluation.config import EvaluationConfig
 from graphcl.signature import check_kwargs
+from graphcl.zoo import is_model_name, load_zoo_encoder
 
 
 class ModelFactory:
@@ -38,9 +39,14 @@ class ModelFactory:
         self.featurizer: str | None = config.featurizer
         self.start = "scratch"
         if config.checkpoint:
-            self.pretrained, self.featurizer, meta = load_encoder(
-                config.checkpoint, **self.encoder_kwargs
-            )
+            if not Path(config.checkpoint).is_file() and is_model_name(config.checkpoint):
+                self.pretrained, self.featurizer, meta = load_zoo_encoder(
+                    config.checkpoint, **self.encoder_kwargs
+                )
+            else:
+                self.pretrained, self.featurizer, meta = load_encoder(
+                    config.checkpoint, **self.encoder_kwargs
+                )
             name = encoder_name(self.pretrained)
             method, dataset = meta.get("method", {}).get("name"), meta.get("dataset")
             if method and meta.get("role"):  # e.g. KCL's partner GCN

@@ -13,6 +13,7 @@ import numpy as np
 
 from graphcl.evaluation.metrics import DISPLAY
 from graphcl.evaluation.seed_result import SeedResult
+from graphcl.runtime.atomic import savefig_atomic
 from graphcl.typing import PathType
 
 
@@ -58,5 +59,5 @@ def plot_learning_curves(results: Sequence[SeedResult], path: PathType) -> None:
     for ax in list(axes.flat)[count:]:
         ax.set_visible(False)
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    savefig_atomic(figure, path, dpi=120)
     plt.close(figure)

@@ -20,6 +20,7 @@ from graphcl.encoders.checkpoint import (
 )
 from graphcl.encoders.head import PredictionHead, PropertyModel
 from graphcl.errors import CheckpointError
+from graphcl.runtime.atomic import torch_save_atomic
 from graphcl.typing import PathType
 
 FORMAT = "graphcl-predictor"
@@ -119,7 +120,7 @@ class Predictor:
 
     def save(self, path: PathType) -> None:
         """Write the predictor (load it with :meth:`load`; safe ``weights_only`` format)."""
-        torch.save(
+        torch_save_atomic(
             {
                 "format": FORMAT,
                 **encoder_record(self.model.encoder, self.featurizer),
@@ -140,7 +141,13 @@ class Predictor:
             CheckpointError: the file is not a graphcl predictor.
         """
         payload = load_checked(path, FORMAT, "a graphcl predictor")
-        info = DatasetInfo.from_dict(json.loads(payload["info"]))
+        missing = [k for k in ("info", "head", "state_dict", "encoder") if k not in payload]
+        if missing:
+            raise CheckpointError(f"{path}: a predictor without {', '.join(missing)}")
+        try:
+            info = DatasetInfo.from_dict(json.loads(payload["info"]))
+        except (TypeError, ValueError) as exc:
+            raise CheckpointError(f"{path}: its dataset record is unreadable ({exc})") from None
         encoder = encoder_from_record(payload, path, None)
         head = PredictionHead(encoder.out_dim, len(info.label_names), **payload["head"])
         model = PropertyModel(encoder, head)
@@ -162,7 +169,9 @@ class Predictor:
                 }
             )
         except RuntimeError as exc:
-            raise CheckpointError(f"{path}: weights do not fit the recorded model: {exc}") from exc
+            raise CheckpointError(
+                f"{path}: its weights do not fit the model it records: {str(exc).splitlines()[0]}"
+            ) from None
         return cls(
             model.to(device),
             payload["featurizer"],

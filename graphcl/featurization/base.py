@@ -18,6 +18,8 @@ and ``dim + BOND_SPECIAL_TOKENS`` rows per column.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -102,20 +104,59 @@ class Featurized:
     rejects: list[tuple[int, str]]
 
 
-def parse_smiles(smiles: str) -> Chem.Mol:
+#: Largest molecule (heavy atoms) featurized unless a caller allows more: large enough for
+#: peptides and small proteins, small enough that a pasted megabyte of SMILES is refused at once.
+DEFAULT_MAX_ATOMS = 10_000
+
+#: One atom of a SMILES string: a bracket atom, a two-letter organic-subset element, or one
+#: letter (aromatic lower case, or ``*``).
+_ATOM_TOKEN = re.compile(r"\[[^\]]*\]|Br|Cl|[BCNOPSFI*bcnops]")
+
+
+def screen_smiles(smiles: object, max_atoms: int | None = DEFAULT_MAX_ATOMS) -> str | None:
+    """Why ``smiles`` must be refused before RDKit sees it, or None.
+
+    RDKit silently stops reading at the first character it does not know (``"ССO"`` with two
+    Cyrillic ``С`` becomes water), so anything but ASCII is refused; and a string with more atoms
+    than ``max_atoms`` is refused without being parsed (counted from the text).
+    """
+    if not isinstance(smiles, str):
+        return None
+    if not smiles.isascii():
+        position, char = next((i, c) for i, c in enumerate(smiles) if not c.isascii())
+        name = unicodedata.name(char, "unnamed")
+        return (
+            f"non-ASCII character {char!r} (U+{ord(char):04X} {name}) at position {position}; "
+            "SMILES are ASCII (a look-alike letter pasted from a document?)"
+        )
+    if max_atoms is not None and len(smiles) > max_atoms:
+        atoms = len(_ATOM_TOKEN.findall(smiles))
+        if atoms > max_atoms:
+            return (
+                f"{atoms:,} atoms, more than max_atoms={max_atoms:,} (raise max_atoms to "
+                "featurize larger molecules)"
+            )
+    return None
+
+
+def parse_smiles(smiles: str, max_atoms: int | None = DEFAULT_MAX_ATOMS) -> Chem.Mol:
     """Parse and sanitize a SMILES string with RDKit's defaults.
 
     Args:
         smiles: the SMILES string.
+        max_atoms: refuse molecules with more atoms (None: no limit).
 
     Returns:
         The sanitized RDKit molecule (hydrogens implicit, as ``Chem.MolFromSmiles`` gives).
 
     Raises:
-        InvalidSmilesError: the string is empty, does not parse, fails sanitization (valence,
-            kekulization) or yields a molecule without atoms. The message names the SMILES and,
-            where RDKit gives one, the reason.
+        InvalidSmilesError: the string is empty, not ASCII, larger than ``max_atoms``, does not
+            parse, fails sanitization (valence, kekulization) or yields a molecule without atoms.
+            The message names the SMILES and the reason.
     """
+    problem = screen_smiles(smiles, max_atoms)
+    if problem is not None:
+        raise InvalidSmilesError(str(smiles), problem)
     with rdBase.BlockLogs():
         mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) else None
     if mol is None or mol.GetNumAtoms() == 0:
@@ -179,8 +220,11 @@ class MoleculeFeaturizer(ABC):
                 that parses lazily keeps each molecule in cache while it is featurized.
         """
 
-    def featurize_many(self, smiles: Sequence[str]) -> Featurized:
-        """Graphs of many SMILES strings; unparsable ones are reported, not raised."""
+    def featurize_many(
+        self, smiles: Sequence[str], max_atoms: int | None = DEFAULT_MAX_ATOMS
+    ) -> Featurized:
+        """Graphs of many SMILES strings; unusable ones (unparsable, not ASCII, more than
+        ``max_atoms`` atoms) are reported with their reason, not raised."""
         kept: list[int] = []
         rejects: list[tuple[int, str]] = []
 
@@ -189,9 +233,21 @@ class MoleculeFeaturizer(ABC):
             from_smiles = Chem.MolFromSmiles
             with rdBase.BlockLogs():
                 for index, text in enumerate(smiles):
+                    problem = screen_smiles(text, max_atoms)
+                    if problem is not None:
+                        rejects.append((index, problem))
+                        continue
                     mol = from_smiles(text) if isinstance(text, str) else None
                     if mol is None or mol.GetNumAtoms() == 0:
                         rejects.append((index, _rejection_reason(text)))
+                        continue
+                    if max_atoms is not None and mol.GetNumAtoms() > max_atoms:
+                        rejects.append(
+                            (
+                                index,
+                                f"{mol.GetNumAtoms():,} atoms, more than max_atoms={max_atoms:,}",
+                            )
+                        )
                         continue
                     kept.append(index)
                     yield mol, text
@@ -222,6 +278,25 @@ class MoleculeFeaturizer(ABC):
                 zip(self.bond_feature_names, self.bond_feature_dims, strict=True)
             ),
         }
+
+
+#: Molecules with more bonds than this read their bonds by walking the atoms (linear time):
+#: RDKit's bond access by index walks the bond list, so ``GetBonds``/``GetBondWithIdx`` over a
+#: whole molecule is quadratic (40,000 bonds: 3.2 s; by atoms: 0.27 s).
+LARGE_MOLECULE_BONDS = 1000
+
+
+def bonds_of(mol: Chem.Mol) -> list[Chem.Bond]:
+    """The bonds of ``mol`` in index order, in time linear in its size."""
+    count = mol.GetNumBonds()
+    if count <= LARGE_MOLECULE_BONDS:
+        return list(map(mol.GetBondWithIdx, range(count)))
+    found: list[Chem.Bond] = []
+    for atom in mol.GetAtoms():
+        index = atom.GetIdx()
+        found.extend(b for b in atom.GetBonds() if b.GetBeginAtomIdx() == index)
+    found.sort(key=Chem.Bond.GetIdx)
+    return found
 
 
 def pack_graphs(

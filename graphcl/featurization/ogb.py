@@ -29,6 +29,7 @@ from rdkit.Chem import rdchem
 from graphcl.featurization.base import (
     GraphArrays,
     MoleculeFeaturizer,
+    bonds_of,
     bucket,
     enum_table,
     pack_graphs,
@@ -116,7 +117,7 @@ class OGBFeaturizer(MoleculeFeaturizer):
             radicals.extend(
                 map(_A.GetNumRadicalElectrons, atoms) if cx or "[" in text else repeat(0, n)
             )
-            bonds = list(map(mol.GetBondWithIdx, range(mol.GetNumBonds())))
+            bonds = bonds_of(mol)
             # dative bonds have order 1 like single bonds: read the exact type where they can be
             if cx or ">" in text or "<" in text or not _ORGANIC.issuperset(atomic[-n:]):
                 exact_types.append((len(bond_type), list(map(_B.GetBondType, bonds))))

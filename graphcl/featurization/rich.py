@@ -17,6 +17,7 @@ from rdkit.Chem import rdchem
 from graphcl.featurization.base import (
     GraphArrays,
     MoleculeFeaturizer,
+    bonds_of,
     bucket,
     enum_table,
     pack_graphs,
@@ -105,7 +106,7 @@ class RichFeaturizer(MoleculeFeaturizer):
                     b.GetIsConjugated(),
                     b.IsInRing(),
                 )
-                for b in mol.GetBonds()
+                for b in bonds_of(mol)
             )
             node_counts.append(mol.GetNumAtoms())
             bond_counts.append(mol.GetNumBonds())

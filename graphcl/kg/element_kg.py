@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import torch
 from rdkit import Chem
 from torch import Tensor
 
+from graphcl.data.formats.tables import text_lines
 from graphcl.errors import DatasetError
 from graphcl.typing import PathType
 
@@ -35,18 +37,21 @@ def read_triples(path: PathType) -> list[tuple[str, str, str]]:
             message names the file and line).
     """
     triples = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            parts = line.split()
-            if len(parts) != 3:
-                raise DatasetError(
-                    f"{path}:{number}: expected 'attribute relation element', got {line.strip()!r}"
-                )
-            if parts[2] not in NUMBERS:
-                raise DatasetError(f"{path}:{number}: {parts[2]!r} is not an element symbol")
-            triples.append((parts[0], parts[1], parts[2]))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
+    for number, line in enumerate(text_lines(text), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 3:
+            raise DatasetError(
+                f"{path}:{number}: expected 'attribute relation element', got {line.strip()!r}"
+            )
+        if parts[2] not in NUMBERS:
+            raise DatasetError(f"{path}:{number}: {parts[2]!r} is not an element symbol")
+        triples.append((parts[0], parts[1], parts[2]))
     if not triples:
         raise DatasetError(f"{path}: no triples")
     return triples

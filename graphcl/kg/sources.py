@@ -7,7 +7,7 @@ or downloaded and checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +37,57 @@ class KGCard:
     license: str = ""
     citation: str = ""
 
+    @classmethod
+    def from_dict(cls, raw: Any, source: str = "<dict>") -> KGCard:
+        """Validate and build a card; errors name the card file and the bad key.
+
+        Raises:
+            DatasetError: not a mapping, a missing or unknown key, a value of the wrong type.
+        """
+        if not isinstance(raw, dict):
+            raise DatasetError(f"{source}: a KG card is a mapping, got {type(raw).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(str(k) for k in raw if k not in known)
+        if unknown:
+            raise DatasetError(
+                f"{source}: unknown KG card key(s) {', '.join(unknown)}; valid keys: "
+                + ", ".join(sorted(known))
+            )
+        for key in ("name", "title", "files"):
+            if key not in raw:
+                raise DatasetError(f"{source}: missing required key {key!r}")
+        for key in ("name", "title", "format", "description", "license", "citation"):
+            if key in raw and not isinstance(raw[key], str):
+                raise DatasetError(f"{source}: {key} must be text, got {raw[key]!r}")
+        if not isinstance(raw["files"], dict) or not raw["files"]:
+            raise DatasetError(f"{source}: files must map roles to file specs")
+        spec_keys = {f.name for f in fields(FileSpec)}
+        files = {}
+        for role, spec in raw["files"].items():
+            if not isinstance(spec, dict) or not set(spec) <= spec_keys:
+                raise DatasetError(
+                    f"{source}: files.{role} must be a mapping of {', '.join(sorted(spec_keys))}"
+                )
+            if any(v is not None and not isinstance(v, str) for v in spec.values()):
+                raise DatasetError(f"{source}: files.{role} values must be text")
+            files[str(role)] = FileSpec(**spec)
+        return cls(**{**raw, "files": files})
+
 
 def kg_cards() -> dict[str, KGCard]:
-    """The shipped KG cards by name."""
+    """The shipped KG cards by name.
+
+    Raises:
+        DatasetError: a card that is not valid YAML or not a valid card (names the file).
+    """
     cards = {}
     for path in sorted(CARD_DIR.glob("*.yaml")):
-        raw: dict[str, Any] = yaml.safe_load(path.read_text())
-        files = {role: FileSpec(**spec) for role, spec in raw.pop("files").items()}
-        cards[raw["name"]] = KGCard(files=files, **raw)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise DatasetError(f"{path}: not a valid YAML card ({exc})") from None
+        card = KGCard.from_dict(raw, str(path))
+        cards[card.name] = card
     return cards
 
 

@@ -21,7 +21,9 @@ from graphcl.losses.balanced_softmax import BalancedSoftmax
 from graphcl.losses.byol import BYOL, update_ema
 from graphcl.losses.cacr import CACR
 from graphcl.losses.clip import CLIP
+from graphcl.losses.deca import DeCA, soft_assignment
 from graphcl.losses.distributed import gather_with_grad, world
+from graphcl.losses.gcool_schedule import gcool_objective, gcool_weights
 from graphcl.losses.gram import GRAM
 from graphcl.losses.hallucinator import Hallucinator
 from graphcl.losses.hierarchical import Hierarchical
@@ -34,6 +36,7 @@ from graphcl.losses.pixpro import PixPro
 from graphcl.losses.prototypical import Prototypical
 from graphcl.losses.registry import LOSSES
 from graphcl.losses.reliability_infonce import ReliabilityInfoNCE
+from graphcl.losses.resc import ReSC
 from graphcl.losses.reweighted_infonce import ReweightedInfoNCE
 from graphcl.losses.scattering import Scattering
 from graphcl.losses.sepclr import SepCLR
@@ -68,6 +71,7 @@ __all__ = [
     "TCL",
     "BalancedMSE",
     "BalancedSoftmax",
+    "DeCA",
     "Hallucinator",
     "Hierarchical",
     "Hydra",
@@ -76,6 +80,7 @@ __all__ = [
     "NTXent",
     "PixPro",
     "Prototypical",
+    "ReSC",
     "ReliabilityInfoNCE",
     "ReweightedInfoNCE",
     "Scattering",
@@ -86,6 +91,9 @@ __all__ = [
     "available",
     "build",
     "gather_with_grad",
+    "gcool_objective",
+    "gcool_weights",
+    "soft_assignment",
     "update_ema",
     "world",
 ]

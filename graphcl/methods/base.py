@@ -32,9 +32,16 @@ class TrainingObjective(nn.Module, ABC):
     Attributes:
         unit: what a batch's size counts in progress bars and metrics (``graphs``, ``nodes``,
             ``images``); None takes the batch plan's unit.
+        terms: the named parts of the last loss (objectives with several terms set it in
+            ``forward``), so a non-finite loss can be traced to its term.
     """
 
     unit: str | None = None
+    terms: dict[str, Tensor]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms = {}
 
     @abstractmethod
     def forward(self, batch: Any, context: StepContext) -> Tensor:

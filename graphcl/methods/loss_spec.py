@@ -9,7 +9,7 @@ from torch import nn
 
 from graphcl import losses
 from graphcl.errors import RecipeError
-from graphcl.signature import accepted_keys
+from graphcl.signature import accepted_keys, check_kwargs
 
 #: Losses called as ``loss(z1, z2)`` on two views' projections.
 TWO_VIEW_LOSSES = (
@@ -72,4 +72,10 @@ def two_view_loss(
                 f"unknown key {key!r} in the loss {name!r} of method {method!r}; valid keys: "
                 f"name, {', '.join(valid)}"
             )
-    return {"name": name, **arguments}, constructor(**arguments)
+    own = accepted_keys(constructor)
+    check_kwargs(constructor, {k: v for k, v in arguments.items() if k in own}, f"loss {name!r}")
+    try:
+        module = constructor(**arguments)
+    except (TypeError, ValueError) as exc:
+        raise RecipeError(f"the loss {name!r} of method {method!r}: {exc}") from exc
+    return {"name": name, **arguments}, module

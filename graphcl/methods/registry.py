@@ -51,7 +51,7 @@ def build(
     )
     try:
         return constructor(encoder=encoder_module, featurizer=featurizer, **kwargs)
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         raise RecipeError(f"method {name!r}: {exc}") from exc
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import torch
 import yaml
 
+from graphcl.runtime.atomic import atomic_open, write_json_atomic
 from graphcl.runtime.environment import collect_environment
 from graphcl.typing import PathType
 
@@ -28,15 +28,13 @@ def create_run_dir(root: PathType, name: str) -> Path:
 
 
 def write_json(path: PathType, payload: Any) -> None:
-    """Write ``payload`` as indented JSON."""
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle, indent=2, default=str)
-        handle.write("\n")
+    """Write ``payload`` as indented JSON (atomically)."""
+    write_json_atomic(path, payload)
 
 
 def write_yaml(path: PathType, payload: Any) -> None:
-    """Write ``payload`` as YAML, keys in insertion order."""
-    with open(path, "w", encoding="utf-8") as handle:
+    """Write ``payload`` as YAML, keys in insertion order (atomically)."""
+    with atomic_open(path, "w") as handle:
         yaml.safe_dump(payload, handle, sort_keys=False)
 
 

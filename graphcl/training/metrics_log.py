@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+from graphcl.runtime.atomic import atomic_open, savefig_atomic, write_json_atomic
 
 
 class MetricsLog:
@@ -25,12 +26,12 @@ class MetricsLog:
         self.history.append(row)
         if self.directory is None:
             return
-        with open(self.directory / "metrics.csv", "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(self.history[0]))
+        fields = list(dict.fromkeys(key for row in self.history for key in row))
+        with atomic_open(self.directory / "metrics.csv", "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
             writer.writerows(self.history)
-        with open(self.directory / "metrics.json", "w", encoding="utf-8") as handle:
-            json.dump(self.history, handle, indent=2)
+        write_json_atomic(self.directory / "metrics.json", self.history)
         self.plot(self.directory / "loss_curve.png")
 
     def plot(self, path: Path) -> None:
@@ -41,5 +42,5 @@ class MetricsLog:
         ax.set_ylabel("training loss")
         ax.grid(alpha=0.3)
         figure.tight_layout()
-        figure.savefig(path, dpi=110)
+        savefig_atomic(figure, path, dpi=110)
         plt.close(figure)

@@ -19,7 +19,7 @@ from graphcl.errors import RecipeError
 from graphcl.methods.registry import build as build_method
 from graphcl.runtime.run_dir import prepare_run_dir
 from graphcl.runtime.seed import seed_everything
-from graphcl.signature import check_kwargs
+from graphcl.signature import check_kwargs, check_types
 from graphcl.training.distributed import broadcast, init_distributed
 from graphcl.training.train_config import TrainConfig
 from graphcl.training.trainer import Trainer, TrainResult
@@ -53,6 +53,7 @@ class PretrainConfig:
         if isinstance(self.train, dict):
             check_kwargs(TrainConfig, self.train, "pretrain.train")
             object.__setattr__(self, "train", TrainConfig(**self.train))
+        check_types(self, "pretrain")
         if self.max_graphs is not None and self.max_graphs < 1:
             raise RecipeError(f"pretrain.max_graphs must be >= 1, got {self.max_graphs}")
 

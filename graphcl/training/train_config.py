@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from graphcl.data.samplers import SAMPLERS
 from graphcl.errors import RecipeError, UnknownNameError
-from graphcl.signature import check_kwargs
+from graphcl.signature import check_kwargs, check_types
 from graphcl.training.optim import OPTIMIZERS, SCHEDULES
 
 
@@ -48,6 +48,7 @@ class OptimConfig:
 
     def __post_init__(self) -> None:
         where = self.section
+        check_types(self, where)
         for key in ("epochs", "batch_size"):
             if getattr(self, key) < 1:
                 raise RecipeError(f"{where}.{key} must be >= 1, got {getattr(self, key)}")

@@ -28,8 +28,10 @@ from torch.nn.parallel import DistributedDataParallel
 from graphcl.data.plans import BatchPlan, mix_seed
 from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.checkpoint import load_checked, save_encoder
+from graphcl.errors import CheckpointError, TrainingError
 from graphcl.methods.base import TrainingObjective
 from graphcl.progress import progress_bar
+from graphcl.runtime.atomic import torch_save_atomic
 from graphcl.runtime.device import resolve_device
 from graphcl.runtime.step_context import StepContext
 from graphcl.training.distributed import (
@@ -176,12 +178,24 @@ class Trainer:
         first_epoch, history, step = 1, [], 0
         if resume is not None:
             state = load_training_state(resume)
-            method.load_state_dict(state["method"])
-            optimizer.load_state_dict(state["optimizer"])
-            if schedule is not None and state["schedule"] is not None:
-                schedule.load_state_dict(state["schedule"])
-            first_epoch, history = int(state["epoch"]) + 1, list(state["history"])
+            try:
+                method.load_state_dict(state["method"])
+                optimizer.load_state_dict(state["optimizer"])
+                if schedule is not None and state["schedule"] is not None:
+                    schedule.load_state_dict(state["schedule"])
+                first_epoch, history = int(state["epoch"]) + 1, list(state["history"])
+            except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+                raise CheckpointError(
+                    f"cannot resume from {resume}: it was written by another method, "
+                    f"architecture or optimizer ({str(exc).splitlines()[0]})"
+                ) from None
             step = int(state.get("step", (first_epoch - 1) * steps_per_epoch))
+            history = [row for row in history if int(row["epoch"]) < first_epoch]
+            if first_epoch > cfg.epochs + 1:
+                raise CheckpointError(
+                    f"{resume} already holds {first_epoch - 1} epochs, more than the "
+                    f"{cfg.epochs} this run asks for (raise epochs to continue training)"
+                )
         log = MetricsLog(self.run_dir if main else None, history)
         checkpoints = self.run_dir / "checkpoints" if main and self.run_dir else None
         if checkpoints is not None:
@@ -226,10 +240,20 @@ class Trainer:
                 )
                 with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
                     loss = model(batch, step_context)
+                where = (epoch, done + 1, steps, step, checkpoints)
+                if not bool(torch.isfinite(loss.detach())):
+                    raise _non_finite("loss", loss, method, batch, where)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                trainable = [p for p in method.parameters() if p.grad is not None]
                 if cfg.grad_clip:
-                    torch.nn.utils.clip_grad_norm_(method.parameters(), cfg.grad_clip)
+                    norm = torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip)
+                else:
+                    norm = torch.nn.utils.get_total_norm(
+                        [p.grad for p in trainable if p.grad is not None]
+                    )
+                if not bool(torch.isfinite(norm)):
+                    raise _non_finite("gradient norm", norm, method, batch, where)
                 optimizer.step()
                 if schedule is not None:
                     schedule.step()
@@ -272,14 +296,15 @@ class Trainer:
                     "history": log.history,
                     "config": cfg.to_dict(),
                 }
-                torch.save(state, checkpoints / f"epoch{epoch}.pt")
-                torch.save(state, checkpoints / "last.pt")
+                torch_save_atomic(state, checkpoints / f"epoch{epoch}.pt")
+                torch_save_atomic(state, checkpoints / "last.pt")
             if stop:
                 break
 
         encoder_path = None
         if main and self.run_dir is not None:
-            encoder_path = self._save_encoders(method, log.history, cfg.epochs, meta)
+            done = int(log.history[-1]["epoch"]) if log.history else 0
+            encoder_path = self._save_encoders(method, log.history, done, meta)
         return TrainResult(log.history, encoder_path, time.perf_counter() - started, unit)
 
     def _save_encoders(
@@ -302,7 +327,7 @@ class Trainer:
             if isinstance(module, GraphEncoder):
                 save_encoder(path, module, featurizer, meta=record)
             else:
-                torch.save(
+                torch_save_atomic(
                     {
                         "format": MODULE_FORMAT,
                         "class": f"{type(module).__module__}.{type(module).__qualname__}",
@@ -315,6 +340,39 @@ class Trainer:
             if role == "encoder":
                 encoder_path = path
         return encoder_path
+
+
+def _non_finite(
+    what: str,
+    value: torch.Tensor,
+    method: TrainingObjective,
+    batch: Any,
+    where: tuple[int, int, int, int, Path | None],
+) -> TrainingError:
+    """The error that stops training at a NaN or inf: where it happened, which term of the loss
+    and whether the batch's inputs were finite, and which checkpoint is the last good one."""
+    epoch, batch_number, batches, step, checkpoints = where
+    details = [f"the {what} is {float(value.detach().float())}"]
+    bad_terms = [
+        name for name, term in getattr(method, "terms", {}).items()
+        if not bool(torch.isfinite(term.detach()).all())
+    ]  # fmt: skip
+    if bad_terms:
+        details.append(f"non-finite loss term(s): {', '.join(bad_terms)}")
+    for key in ("x", "edge_attr"):
+        tensor = getattr(batch, key, None)
+        if isinstance(tensor, torch.Tensor) and tensor.is_floating_point():
+            count = int((~torch.isfinite(tensor)).sum())
+            if count:
+                details.append(f"the batch's {key} holds {count} non-finite values")
+    if checkpoints is not None and (checkpoints / "last.pt").is_file():
+        kept = f"the last good checkpoint is {checkpoints / 'last.pt'}"
+    else:
+        kept = "no checkpoint was written for this run yet"
+    return TrainingError(
+        f"training stopped at epoch {epoch}, step {step} (batch {batch_number} of {batches}): "
+        f"{'; '.join(details)}; nothing was written for this epoch and {kept}"
+    )
 
 
 def load_training_state(path: Path | str) -> dict[str, Any]:
