@@ -17,8 +17,10 @@ from typing import Any
 from graphcl._version import __version__
 
 _LAZY = {
+    "Communities": "graphcl.community_detection",
     "EvaluationResult": "graphcl.evaluation",
     "Predictor": "graphcl.evaluation",
+    "communities": "graphcl.community_detection",
     "evaluate": "graphcl.evaluation",
     "load": "graphcl.pretrained",
     "pretrain": "graphcl.training",

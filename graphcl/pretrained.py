@@ -48,7 +48,8 @@ class PretrainedEncoder:
     @torch.no_grad()
     def embed(self, inputs: Sequence[str] | str | Data | Batch, batch_size: int = 256) -> Tensor:
         """Embeddings of molecules (SMILES: one graph embedding each), of a ``Batch`` of graphs
-        (one embedding per graph) or of one large graph (a ``Data``: one embedding per node).
+        (one embedding per graph) or of one large graph (a ``Data`` or a node dataset such as
+        ``load_dataset("cora")``: one embedding per node).
 
         Returns:
             Shape: (len(smiles), dim), (num_graphs, dim) or (num_nodes, node_dim), on the CPU.
@@ -58,6 +59,7 @@ class PretrainedEncoder:
             CheckpointError: SMILES given to an encoder that does not read molecules.
         """
         device = next(self.encoder.parameters()).device
+        inputs = getattr(inputs, "graph", inputs)  # a node dataset: its graph
         if isinstance(inputs, Batch):
             return self.encoder(inputs.to(device)).cpu()
         if isinstance(inputs, Data):

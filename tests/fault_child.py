@@ -7,6 +7,7 @@ Environment:
     PAUSE_ON: pause (and write MARKER) just before the content of a file whose temporary name
         contains this text is fsynced and renamed into place, i.e. in the middle of its write.
     PAUSE_STEP: pause (and write MARKER) after this optimizer step (during an epoch).
+    PAUSE_FEATURIZE: pause (and write MARKER) after featurizing this many molecules.
     MARKER: the file to write when pausing; the parent kills the process once it exists.
 """
 
@@ -25,7 +26,9 @@ MARKER = os.environ.get("MARKER")
 
 def pause(reason: str) -> None:
     assert MARKER is not None
-    Path(MARKER).write_text(reason)
+    staged = Path(MARKER + ".part")  # the parent must never read a created but empty marker
+    staged.write_text(reason)
+    os.replace(staged, MARKER)
     time.sleep(120)  # the parent kills us long before this ends
 
 
@@ -75,9 +78,28 @@ def train(run_dir: str, epochs: int, resume: str | None) -> None:
     )
 
 
+def install_featurize_pause() -> None:
+    count = os.environ.get("PAUSE_FEATURIZE")
+    if not count:
+        return
+    from graphcl.featurization import base
+
+    real = base.screen_smiles
+    seen = [0]
+
+    def screen_smiles(*args):  # type: ignore[no-untyped-def]
+        seen[0] += 1  # called once per molecule, before it is featurized
+        if seen[0] == int(count):
+            pause(f"featurizing molecule {seen[0]}")
+        return real(*args)
+
+    base.screen_smiles = screen_smiles
+
+
 def cache(csv: str) -> None:
     from graphcl.data import load_dataset
 
+    install_featurize_pause()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         load_dataset(csv, workers=0, progress=False)

@@ -38,6 +38,8 @@ ARGUMENTS = {
     "compose": {"augmentations": ["node_drop", {"name": "attr_mask", "mask_value": MASK}]},
     "random_choice": {"augmentations": [{"name": "subgraph"}, {"name": "node_drop"}]},
     "element_kg": {"kg": "rdkit"},
+    "edge_drop": {"ratio": 0.3, "mode": "degree"},
+    "feature_mask": {"ratio": 0.3},
 }
 
 
@@ -65,7 +67,7 @@ def _snapshot(batch: Batch) -> dict:
 
 
 def _views(name: str, device: str = "cpu") -> tuple[Batch, Batch]:
-    batch = molecule_batch(device, float_x=(name == "feature_noise"))
+    batch = molecule_batch(device, float_x=name in ("feature_noise", "feature_mask"))
     aug = augmentation.build(name, **copy.deepcopy(ARGUMENTS[name]))
     generator = torch.Generator(device=device).manual_seed(7)
     return batch, aug(batch, generator)
@@ -77,7 +79,7 @@ def test_arguments_cover_every_registered_augmentation() -> None:
 
 @pytest.mark.parametrize("name", AUGMENTATIONS.available())
 def test_contract(name: str) -> None:
-    batch = molecule_batch(float_x=(name == "feature_noise"))
+    batch = molecule_batch(float_x=name in ("feature_noise", "feature_mask"))
     before = _snapshot(batch)
     slices_before = {k: v.clone() for k, v in batch._slice_dict.items()}
     aug = augmentation.build(name, **copy.deepcopy(ARGUMENTS[name]))

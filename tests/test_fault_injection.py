@@ -144,18 +144,21 @@ def test_resume_after_a_kill_mid_epoch_equals_an_uninterrupted_run(tmp_path) -> 
     assert [row["epoch"] for row in history] == [1, 2, 3]
 
 
-def test_killed_while_writing_a_cache_leaves_no_cache_and_heals(
-    tmp_path, nci_smiles, monkeypatch
+@pytest.mark.parametrize(
+    ("pause", "reason"),
+    [({"PAUSE_ON": "graphs.pt"}, "graphs.pt"), ({"PAUSE_FEATURIZE": "150"}, "molecule 150")],
+    ids=["cache-write", "featurization"],
+)
+def test_killed_while_featurizing_or_writing_a_cache_leaves_no_cache_and_heals(
+    tmp_path, nci_smiles, monkeypatch, pause, reason
 ) -> None:
     table = tmp_path / "mols.csv"
     table.write_text(
         "smiles,y\n" + "".join(f"{s},{i % 2}\n" for i, s in enumerate(nci_smiles[:300]))
     )
     home = tmp_path / "home"
-    process, marker = _start(
-        tmp_path, "cache", str(table), PAUSE_ON="graphs.pt", GRAPHCL_HOME=str(home)
-    )
-    assert "graphs.pt" in _kill_when_paused(process, marker)
+    process, marker = _start(tmp_path, "cache", str(table), GRAPHCL_HOME=str(home), **pause)
+    assert reason in _kill_when_paused(process, marker)
     caches = list(home.rglob("graphs.pt"))
     assert caches == []  # the featurized cache never appeared half-written
     monkeypatch.setenv("GRAPHCL_HOME", str(home))

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from graphcl.data.splits import (
+    FIXED_SPLITS,
     SPLITS,
     balanced_scaffold_split,
     make_split,
@@ -10,6 +12,7 @@ from graphcl.data.splits import (
     random_split,
     scaffold_split,
 )
+from graphcl.errors import DatasetError
 
 # Hand-made set with known Bemis-Murcko scaffolds (index: scaffold group)
 # benzene: 0, 3, 6 | cyclohexane: 1, 4 | pyridine: 2, 7 | naphthalene: 5 | acyclic "": 8, 9
@@ -80,13 +83,30 @@ def test_random_split_sizes_and_seed() -> None:
     assert train != random_split(list(range(101)), seed=8)[0]
 
 
-@pytest.mark.parametrize("name", SPLITS.available())
+@pytest.mark.parametrize("name", sorted(set(SPLITS.available()) - FIXED_SPLITS))
 def test_every_split_runs_through_make_split(name: str) -> None:
     split = make_split(name, SMILES * 2, seed=1)
     assert sorted(split.train + split.valid + split.test) == list(range(20))
     record = split.to_dict()
     assert record["name"] == name and sum(record["sizes"]) == 20
     assert (record["seed"] is None) == (name == "scaffold")
+
+
+def test_the_public_split_is_the_datasets_own_and_a_list_has_none() -> None:
+    class Published:
+        name = "toy"
+
+        def __len__(self) -> int:
+            return 5
+
+        def __init__(self) -> None:
+            runs = (([0, 1], [2], [3, 4]), ([4, 3], [1], [0, 2]))
+            self.splits = {"public": [tuple(torch.tensor(p) for p in run) for run in runs]}
+
+    assert make_split("public", Published(), seed=0).train == [0, 1]
+    assert make_split("public", Published(), seed=3).test == [0, 2]  # seed 3 -> split 1
+    with pytest.raises(DatasetError, match="no public split; use split: random"):
+        make_split("public", SMILES * 2, seed=0)
 
 
 def test_bad_fractions_are_rejected() -> None:

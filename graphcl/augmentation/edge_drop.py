@@ -26,6 +26,7 @@ from graphcl.augmentation.centrality import (
     undirected_centrality,
     undirected_pairs,
 )
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 #: The ``mode`` values of :class:`EdgeDrop` (and of ``FeatureMask``).
 MODES = ("uniform", *CENTRALITIES)
@@ -79,6 +80,7 @@ def edge_drop_weights(
     return _edge_weights(edge_index, num_nodes, batch, mode, pairs)
 
 
+@AUGMENTATIONS.register("edge_drop")
 class EdgeDrop(Augmentation):
     """Remove each edge independently, with a uniform (GRACE) or a centrality-adaptive (GCA)
     probability; nodes are never removed.

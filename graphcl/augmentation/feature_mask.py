@@ -15,6 +15,7 @@ from graphcl.augmentation.base import Augmentation, check_ratio, uniform
 from graphcl.augmentation.batch_ops import with_node_values
 from graphcl.augmentation.centrality import Centrality, adaptive_weights, node_centrality
 from graphcl.augmentation.edge_drop import MODES
+from graphcl.augmentation.registry import AUGMENTATIONS
 
 
 def feature_mask_weights(
@@ -89,6 +90,7 @@ def feature_mask_weights(
     return weights.view(num_graphs, x.shape[1]).to(torch.float32)
 
 
+@AUGMENTATIONS.register("feature_mask")
 class FeatureMask(Augmentation):
     """Zero whole feature columns of ``x``, one column mask drawn per graph and shared by all of
     its nodes; nodes and edges are untouched.

@@ -177,6 +177,8 @@ def parse_element(statement: Statement) -> Card | None:
     location = Location(statement.path, statement.line, statement.text)
     dialect = statement.dialect
     positional, values = statement_items(statement)
+    if not positional or positional[0].kind != "word" or not positional[0].text:
+        raise location.error("an element statement must start with an instance name")
     first = positional[0]
     name = first.text.lower()
     letter = name[0]

@@ -33,6 +33,8 @@ class Task:
         labels: ``binary``, ``multiclass``, ``continuous`` or ``none``.
         metric: default metric name.
         description: one line for listings.
+        frac: default (train, valid, test) fractions of a random split: 80/10/10 for graphs,
+            10/10/80 for nodes (the GRACE/GCA/BGRL protocol).
     """
 
     name: str
@@ -40,6 +42,7 @@ class Task:
     labels: str
     metric: str
     description: str
+    frac: tuple[float, float, float] = (0.8, 0.1, 0.1)
 
     @property
     def labelled(self) -> bool:
@@ -52,7 +55,14 @@ for _task in (
     Task("classification", "graph", "binary", "roc_auc", "binary graph labels, multi-task"),
     Task("regression", "graph", "continuous", "rmse", "real-valued graph labels, multi-task"),
     Task("unlabeled", "none", "none", "none", "no labels (pre-training)"),
-    Task("node_classification", "node", "multiclass", "accuracy", "one class per node"),
+    Task(
+        "node_classification",
+        "node",
+        "multiclass",
+        "accuracy",
+        "one class per node",
+        (0.1, 0.1, 0.8),
+    ),
     Task("edge_regression", "edge", "continuous", "rmse", "a real value per labelled edge"),
 ):
     TASKS.register(_task.name)(_task)

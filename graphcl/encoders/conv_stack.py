@@ -32,6 +32,7 @@ _ACTIVATIONS: dict[str, Callable[[int], nn.Module]] = {
     "relu": lambda width: nn.ReLU(),
     "prelu": lambda width: nn.PReLU(width),
     "elu": lambda width: nn.ELU(),
+    "rrelu": lambda width: nn.RReLU(),
 }
 
 

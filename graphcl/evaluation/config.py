@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 from graphcl.data.splits import SPLITS, split_choices
@@ -30,6 +30,8 @@ class FinetuneConfig(OptimConfig):
         amp: bfloat16 autocast (off by default, as the published protocols).
         patience: stop after this many epochs without validation improvement (None: never).
         eval_batch_size: examples per evaluation step (does not change results).
+        given: the keys the recipe set (protocols fill the others with their own defaults, see
+            :meth:`with_defaults`).
     """
 
     section: ClassVar[str] = "evaluate.train"
@@ -39,6 +41,23 @@ class FinetuneConfig(OptimConfig):
     amp: bool | str = False
     patience: int | None = None
     eval_batch_size: int = 512
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    @classmethod
+    def from_recipe(cls, keys: dict[str, Any]) -> FinetuneConfig:
+        """The settings of a recipe's ``evaluate.train`` mapping (its keys recorded as given)."""
+        check_kwargs(cls, keys, cls.section, exclude=("given",))
+        return cls(**keys, given=frozenset(keys))
+
+    def with_defaults(self, defaults: dict[str, Any]) -> FinetuneConfig:
+        """These settings with ``defaults`` for every key the recipe did not set."""
+        missing = {k: v for k, v in defaults.items() if k not in self.given}
+        return replace(self, **missing) if missing else self
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.pop("given")
+        return out
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -58,7 +77,8 @@ class EvaluationConfig:
             encoder) ...
         split: a split (``scaffold``, ``balanced_scaffold``, ``random`` ...) or a split rule
             (``default``: each dataset card's split; ``kcl``: KCL's per-dataset choice).
-        frac: (train, valid, test) fractions.
+        frac: (train, valid, test) fractions of seeded splits; default: the task's (80/10/10
+            for graph-level tasks, 10/10/80 for node classification).
         seeds: number of seeds (0 .. n-1) or an explicit list.
         selection: ``best_val`` or ``last_epoch``.
         featurizer: featurizer name (a checkpoint's own featurizer wins).
@@ -70,12 +90,14 @@ class EvaluationConfig:
         device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
         workers: featurization processes (None: all cores).
         save_predictors: which trained predictors to write: ``none``, ``first`` seed, ``all``.
+        embedding_map: for node datasets, save a 2-D map of the first seed's embeddings
+            (``embedding_map_<dataset>.png``: t-SNE, coloured by class and by community).
     """
 
     datasets: tuple[str, ...]
     protocol: str = "finetune"
     split: str = "default"
-    frac: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    frac: tuple[float, float, float] | None = None
     seeds: int | tuple[int, ...] = 3
     selection: str = "best_val"
     featurizer: str = "ogb"
@@ -86,6 +108,7 @@ class EvaluationConfig:
     device: str = "auto"
     workers: int | None = None
     save_predictors: str = "first"
+    embedding_map: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.datasets, str):
@@ -96,8 +119,7 @@ class EvaluationConfig:
         if not self.datasets:
             raise RecipeError("evaluate.datasets: give at least one dataset")
         if isinstance(self.train, dict):
-            check_kwargs(FinetuneConfig, self.train, "evaluate.train")
-            object.__setattr__(self, "train", FinetuneConfig(**self.train))
+            object.__setattr__(self, "train", FinetuneConfig.from_recipe(self.train))
         if isinstance(self.seeds, (list, tuple)) and not self.seeds:
             raise RecipeError("evaluate.seeds: give a number of seeds or a non-empty list")
         check_types(self, "evaluate")
@@ -136,7 +158,8 @@ class EvaluationConfig:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        out["train"] = self.train.to_dict()
         out["datasets"] = list(self.datasets)
-        out["frac"] = list(self.frac)
+        out["frac"] = None if self.frac is None else list(self.frac)
         out["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)
         return out

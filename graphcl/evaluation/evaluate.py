@@ -10,10 +10,15 @@ scores and histories), ``results.md`` (the tables), ``learning_curves.png`` and,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
+
+import torch
 
 from graphcl.data.load import load_dataset
 from graphcl.data.splits import make_split, resolve_split
+from graphcl.data.tasks import get_task
 from graphcl.errors import RecipeError
 from graphcl.evaluation.config import EvaluationConfig
 from graphcl.evaluation.model_factory import ModelFactory
@@ -28,6 +33,24 @@ from graphcl.typing import PathType
 
 #: Encoder settings compared with the published rows.
 _ARCHITECTURE_KEYS = ("num_layers", "hidden")
+
+
+def embedding_map(model: Any, dataset: Any, directory: Path, start: str) -> None:
+    """``embedding_map_<dataset>.png``: the frozen encoder's node embeddings in 2-D, by class and
+    by community (see :mod:`graphcl.evaluation.node_plots`)."""
+    from graphcl.evaluation.node_plots import plot_embedding_map
+
+    model.encoder.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        embeddings = model.encoder.node_embeddings(dataset.graph.to(device))
+    plot_embedding_map(
+        embeddings.cpu(),
+        dataset.graph,
+        dataset.y,
+        directory / f"embedding_map_{dataset.name}.png",
+        title=f"{dataset.name}, {start}",
+    )
 
 
 def evaluate(
@@ -84,10 +107,14 @@ def evaluate(
                 f"the {config.protocol!r} protocol, which evaluates "
                 f"{'/'.join(protocol.levels)}-level tasks"
             )
+        train = config.train.with_defaults(protocol.train_defaults(dataset.info.level))
+        if train != result.config.train:  # the protocol's defaults for this level: reported
+            result.config = replace(result.config, train=train)
         split_name = resolve_split(config.split, dataset.name, dataset.info.default_split)
+        frac = config.frac or get_task(dataset.info.task).frac
         result.splits[dataset.name] = split_name
         for index, seed in enumerate(config.seed_list):
-            split = make_split(split_name, dataset, config.frac, seed)
+            split = make_split(split_name, dataset, frac, seed)
             seed_everything(seed)
             model = factory(dataset)
             if not result.architecture:
@@ -100,13 +127,20 @@ def evaluate(
                 dataset,
                 split,
                 model,
-                config=config.train,
+                config=train,
                 seed=seed,
                 device=device,
                 selection=config.selection,
                 progress=progress,
             )
             result.results.append(outcome)
+            if (
+                directory is not None
+                and index == 0
+                and dataset.info.level == "node"
+                and config.embedding_map
+            ):
+                embedding_map(model, dataset, directory, factory.start)
             keep = config.save_predictors == "all" or (
                 config.save_predictors == "first" and index == 0
             )

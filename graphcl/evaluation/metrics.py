@@ -114,6 +114,9 @@ DISPLAY = {
     "accuracy": MetricDisplay("accuracy (%)", 100.0, 1),
     "rmse": MetricDisplay("RMSE", 1.0, 3),
 }
+#: Further scores some protocols report beside their metric (``SeedResult.extra``) that tables
+#: show; micro-F1 is also recorded, but with one label per node it equals the accuracy.
+EXTRA_DISPLAY = {"macro_f1": MetricDisplay("macro-F1 (%)", 100.0, 1)}
 
 
 def is_better(metric: str, candidate: float, best: float | None) -> bool:

@@ -84,5 +84,7 @@ class ModelFactory:
 
     def __call__(self, dataset: Any) -> PropertyModel:
         encoder = self.encoder(dataset)
-        head = PredictionHead(encoder.out_dim, dataset.num_tasks, **self.config.head)
+        # node-level tasks read node embeddings; graph-level tasks the pooled graph embedding
+        width = encoder.node_dim if dataset.info.level == "node" else encoder.out_dim
+        head = PredictionHead(width, dataset.num_tasks, **self.config.head)
         return PropertyModel(encoder, head)

@@ -139,11 +139,38 @@ KCL_REGRESSION_ROWS = (
     ),
 )
 
+#: Node classification by logistic regression on frozen embeddings (shared/reference/
+#: PROTOCOLS.md), accuracy in percent. Amazon/Coauthor: 20 random 10/10/80 splits; Cora and
+#: CiteSeer: Planetoid's public split, except GRACE's (random splits).
+_NODE = "linear evaluation of node embeddings"
+_RANDOM_20: dict[str, Any] = {"seeds": 20}
+NODE_ROWS = (
+    PublishedRow("DGI", "Veličković et al., ICLR 2019", {"cora": 82.3, "citeseer": 71.8},
+                 "linear", "public", "accuracy", protocol_name=_NODE),
+    PublishedRow("MVGRL", "Hassani & Khasahmadi, ICML 2020", {"cora": 83.5, "citeseer": 73.3},
+                 "linear", "public", "accuracy", protocol_name=_NODE),
+    PublishedRow("BGRL", "Thakoor et al., ICLR 2022", {"cora": 82.7, "citeseer": 71.1},
+                 "linear", "public", "accuracy", protocol_name=_NODE),
+    PublishedRow("GraphMAE", "Hou et al., KDD 2022", {"cora": 84.2, "citeseer": 73.4},
+                 "linear", "public", "accuracy", protocol_name=_NODE),
+    PublishedRow("GRACE", "Zhu et al., 2020; Cora, CiteSeer: random 10/90",
+                 {"cora": 83.3, "citeseer": 72.1, "amazon_computers": 89.53,
+                  "amazon_photo": 92.78, "coauthor_cs": 91.12},
+                 "linear", "random", "accuracy", settings=_RANDOM_20, protocol_name=_NODE),
+    PublishedRow("GCA", "Zhu et al., WWW 2021",
+                 {"amazon_computers": 87.85, "amazon_photo": 92.49, "coauthor_cs": 93.10},
+                 "linear", "random", "accuracy", settings=_RANDOM_20, protocol_name=_NODE),
+    PublishedRow("BGRL", "Thakoor et al., ICLR 2022",
+                 {"amazon_computers": 90.34, "amazon_photo": 93.17, "coauthor_cs": 93.31},
+                 "linear", "random", "accuracy", settings=_RANDOM_20, protocol_name=_NODE),
+)  # fmt: skip
+
 PUBLISHED_ROWS: tuple[PublishedRow, ...] = (
     *TRANSFER_ROWS,
     *KCL_FINETUNE_ROWS,
     *KCL_LINEAR_ROWS,
     *KCL_REGRESSION_ROWS,
+    *NODE_ROWS,
 )
 
 

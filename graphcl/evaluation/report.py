@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from graphcl.evaluation.metrics import DISPLAY
+from graphcl.evaluation.metrics import DISPLAY, EXTRA_DISPLAY
 from graphcl.evaluation.published import PublishedRow, describe_settings, setting_differences
 
 
 def format_score(metric: str, values: Sequence[float]) -> str:
     """``mean ± std`` (ROC-AUC and accuracy in percent, one decimal; RMSE three decimals)."""
-    display = DISPLAY[metric]
+    display = DISPLAY[metric] if metric in DISPLAY else EXTRA_DISPLAY[metric]
     digits = display.digits
     array = np.asarray(values, dtype=float) * display.scale
     array = array[~np.isnan(array)]
@@ -33,7 +33,7 @@ def _published_lines(
     run: Mapping[str, Any] | None,
 ) -> tuple[list[str], list[str]]:
     """Table lines of the comparable published rows, and one note per group of the others."""
-    digits = DISPLAY[metric].digits  # published scores are already in display units
+    digits = (DISPLAY[metric] if metric in DISPLAY else EXTRA_DISPLAY[metric]).digits
     with_avg = len(datasets) > 1
     lines: list[str] = []
     differing: dict[tuple[str, str, str], list[str]] = {}  # (protocol, theirs, ours) -> methods
@@ -91,5 +91,6 @@ def metric_table(
             cells.append(format_score(metric, [float(np.mean(means))]))
         lines.append(f"| {' | '.join(cells)} |")
     extra, notes = _published_lines(metric, datasets, published, run)
-    text = f"Test {DISPLAY[metric].label}:\n\n" + "\n".join(lines + extra)
+    label = (DISPLAY[metric] if metric in DISPLAY else EXTRA_DISPLAY[metric]).label
+    text = f"Test {label}:\n\n" + "\n".join(lines + extra)
     return text + ("\n\n" + "\n".join(notes) if notes else "")

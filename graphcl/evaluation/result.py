@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from graphcl.data.splits import FIXED_SPLITS
 from graphcl.evaluation.config import SELECTIONS, EvaluationConfig
-from graphcl.evaluation.metrics import DISPLAY
+from graphcl.evaluation.metrics import DISPLAY, EXTRA_DISPLAY
 from graphcl.evaluation.predictor import Predictor
 from graphcl.evaluation.published import describe_settings, published_rows
 from graphcl.evaluation.report import metric_table
@@ -63,28 +64,42 @@ class EvaluationResult:
         many seeds, selected how."""
         cfg = self.config
         splits = ", ".join(sorted(set(self.splits.values())))
-        frac = "/".join(f"{f * 100:g}" for f in cfg.frac)
+        fracs = {tuple(r.split.frac) for r in self.results if r.split.name not in FIXED_SPLITS} or (
+            {cfg.frac} if cfg.frac and not self.results else set()
+        )
+        frac = " " + ", ".join("/".join(f"{f * 100:g}" for f in each) for each in sorted(fracs))
+        frac = frac if fracs else ""
         seeds = cfg.seed_list
         start = f" from {self.start}" if with_start else ""
         model = describe_settings({"encoder": cfg.encoder_name, **self.architecture})
         epochs = f"{cfg.train.epochs} epoch{'' if cfg.train.epochs == 1 else 's'}"
         return (
-            f"protocol: {cfg.protocol} ({model}{start}), {splits} split {frac}, {epochs} "
+            f"protocol: {cfg.protocol} ({model}{start}), {splits} split{frac}, {epochs} "
             f"(batch {cfg.train.batch_size}, lr {cfg.train.lr:g}), seeds {seeds[0]}..{seeds[-1]} "
             f"({len(seeds)}); selection: {SELECTIONS[cfg.selection]}"
         )
 
+    @property
     def scores(self) -> dict[str, list[float]]:
-        """Per-seed test scores by dataset."""
+        """Per-seed (per-split) test scores by dataset, in metric units (accuracy and ROC-AUC
+        as fractions)."""
         out: dict[str, list[float]] = {}
         for r in self.results:
             out.setdefault(r.dataset, []).append(r.test)
         return out
 
+    def extra_scores(self, key: str) -> dict[str, list[float]]:
+        """Per-seed values of a further score (``macro_f1`` ...) by dataset, where reported."""
+        out: dict[str, list[float]] = {}
+        for r in self.results:
+            if key in r.extra:
+                out.setdefault(r.dataset, []).append(r.extra[key])
+        return out
+
     def summary(self) -> dict[str, dict[str, Any]]:
         """Mean, std, number of seeds and metric by dataset."""
         out = {}
-        for dataset, values in self.scores().items():
+        for dataset, values in self.scores.items():
             metric = next(r.metric for r in self.results if r.dataset == dataset)
             array = np.asarray(values)
             out[dataset] = {
@@ -103,7 +118,7 @@ class EvaluationResult:
             "| minutes |",
             "|---|---|---|---|---|---|",
         ]
-        for dataset in self.scores():
+        for dataset in self.scores:
             runs = [r for r in self.results if r.dataset == dataset]
             split = runs[0].split
             sizes = f"{len(split.train)}/{len(split.valid)}/{len(split.test)}"
@@ -149,14 +164,18 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
     parts = [first.describe(with_start=len(results) == 1)]
     summary = first.summary()
     for metric in DISPLAY:
-        datasets = [d for d in first.scores() if summary[d]["metric"] == metric]
+        datasets = [d for d in first.scores if summary[d]["metric"] == metric]
         if not datasets:
             continue
-        rows = {r.label: {d: r.scores()[d] for d in datasets} for r in results}
+        rows = {r.label: {d: r.scores[d] for d in datasets} for r in results}
         splits = {first.splits[d] for d in datasets}
         split = splits.pop() if len(splits) == 1 else "mixed"
         published = published_rows(metric, cfg.protocol, split)
         parts.append(metric_table(metric, rows, published, first.settings))
+    for key in EXTRA_DISPLAY:
+        rows = {r.label: r.extra_scores(key) for r in results if r.extra_scores(key)}
+        if rows:
+            parts.append(metric_table(key, rows))
     for result in results:
         parts.append((f"{result.label}:\n\n" if len(results) > 1 else "") + result.details())
     return "\n\n".join(parts) + "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graphcl.data.splits import Split
@@ -27,6 +27,8 @@ class SeedResult:
         seconds: wall time.
         target_mean, target_std: per-task standardization of regression targets (train split);
             0 and 1 for classification. Predictions are ``output * std + mean``.
+        extra: further test scores at the selected epoch (``macro_f1``, ``micro_f1`` of node
+            classification ...), in metric units.
     """
 
     dataset: str
@@ -43,6 +45,7 @@ class SeedResult:
     seconds: float
     target_mean: list[float]
     target_std: list[float]
+    extra: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (split sizes only; indices are saved separately)."""

@@ -1,5 +1,6 @@
 """Dataset splits by name: ``scaffold`` (deterministic, pretrain-gnns), ``balanced_scaffold``
-(seeded, chemprop/GROVER/KCL) and ``random`` (seeded); split rules (``default``, ``kcl``) choose
+(seeded, chemprop/GROVER/KCL), ``random`` (seeded) and ``public`` (a dataset's published split,
+e.g. Planetoid's); split rules (``default``, ``kcl``) choose
 one per dataset. Splits take a dataset; the scaffold splits need its SMILES and say so."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphcl.data.splits.balanced_scaffold import balanced_scaffold, balanced_scaffold_split
+from graphcl.data.splits.public import public_split
 from graphcl.data.splits.random_split import random_split
 from graphcl.data.splits.registry import SPLITS, require_smiles
 from graphcl.data.splits.rules import SPLIT_RULES, SplitRule
@@ -16,6 +18,8 @@ from graphcl.data.splits.scaffold import murcko_scaffold, scaffold, scaffold_spl
 
 #: Splits whose result does not depend on the seed.
 DETERMINISTIC_SPLITS = frozenset({"scaffold"})
+#: Splits fixed by a dataset's publishers (``frac`` is not used).
+FIXED_SPLITS = frozenset({"public"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ def make_split(
     """
     train, valid, test = SPLITS.get(name)(dataset, frac=frac, seed=seed)
     used_seed = None if name in DETERMINISTIC_SPLITS else seed
+    if name in FIXED_SPLITS:  # the published fractions, not the asked ones
+        total = max(len(dataset), 1)  # type: ignore[arg-type]
+        frac = [len(train) / total, len(valid) / total, len(test) / total]
     a, b, c = (float(f) for f in frac)
     return Split(name, used_seed, (a, b, c), train, valid, test)
 
@@ -78,6 +85,7 @@ def available() -> list[str]:
 
 __all__ = [
     "DETERMINISTIC_SPLITS",
+    "FIXED_SPLITS",
     "SPLITS",
     "SPLIT_RULES",
     "Split",
@@ -87,6 +95,7 @@ __all__ = [
     "balanced_scaffold_split",
     "make_split",
     "murcko_scaffold",
+    "public_split",
     "random_split",
     "require_smiles",
     "resolve_split",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from graphcl.data.dataset import GraphDataset
 from graphcl.data.plans import BatchPlan
@@ -73,6 +73,10 @@ class EvaluationProtocol(ABC):
         progress: bool = True,
     ) -> SeedResult:
         """Train on ``split.train``, score valid and test every epoch, and select."""
+
+    def train_defaults(self, level: str) -> dict[str, Any]:
+        """``evaluate.train`` values for tasks of ``level`` where the recipe sets none."""
+        return {}
 
 
 @dataclass
@@ -166,58 +170,99 @@ class GraphProtocol(EvaluationProtocol):
                 outputs = outputs * std + mean
             return score_fn(dataset.y[index].numpy(), outputs.numpy(), names)
 
-        history: list[dict[str, float]] = []
-        best: tuple[float, int, TaskScores, TaskScores, dict[str, Tensor]] | None = None
-        last: tuple[TaskScores, TaskScores] | None = None
-
-        def on_epoch_end(epoch: int, row: dict[str, Any]) -> bool:
-            nonlocal best, last
-            valid, test = evaluate(split.valid), evaluate(split.test)
-            last = (valid, test)
-            row.update(valid=valid.value, test=test.value)
-            history.append(
-                {
-                    "epoch": epoch,
-                    "train_loss": float(row["loss"]) if row["steps"] else float("nan"),
-                    "valid": valid.value,
-                    "test": test.value,
-                    "seconds": float(row["seconds"]),
-                }
-            )
-            if best is None or is_better(metric, valid.value, best[0]):
-                state = copy.deepcopy(model.state_dict()) if selection == "best_val" else {}
-                best = (valid.value, epoch, valid, test, state)
-                return False
-            return bool(config.patience and epoch - best[1] >= config.patience)
-
-        Trainer(
+        outcome = select_over_epochs(
+            prepared.objective,
+            prepared.plan,
+            evaluate,
+            split,
             config,
-            progress="epochs" if progress else False,
+            device,
+            selection,
+            progress,
             description=f"{dataset.name} seed {seed}",
-            device=device,
-            distributed=False,
-            seed_each_epoch=False,
-        ).fit(prepared.objective, prepared.plan, on_epoch_end=on_epoch_end)
-
-        assert best is not None and last is not None
-        if selection == "best_val":
-            _, epoch, valid, test, state = best
-            model.load_state_dict(state)
-        else:
-            epoch, (valid, test) = len(history), last
+            metric=metric,
+            model=model,
+        )
         return SeedResult(
             dataset=dataset.name,
             seed=seed,
             metric=metric,
             selection=selection,
-            selected_epoch=epoch,
-            valid=valid.value,
-            test=test.value,
-            test_per_task=test.per_task,
-            skipped_tasks=test.skipped,
             split=split,
-            history=history,
             seconds=time.perf_counter() - started,
             target_mean=mean.tolist(),
             target_std=std.tolist(),
+            **outcome,
         )
+
+
+def select_over_epochs(
+    objective: TrainingObjective,
+    plan: BatchPlan,
+    evaluate: Callable[[Sequence[int]], TaskScores],
+    split: Split,
+    config: FinetuneConfig,
+    device: torch.device,
+    selection: str,
+    progress: bool,
+    *,
+    description: str,
+    metric: str,
+    model: nn.Module,
+) -> dict[str, Any]:
+    """Train ``objective`` with the shared :class:`~graphcl.training.Trainer` (fine-tuning
+    settings: single process, no reseeding per epoch), score valid and test with ``evaluate``
+    after every epoch, stop early after ``config.patience`` epochs without improvement, and apply
+    the selection rule (``model`` is left with the weights of the selected epoch).
+
+    Returns:
+        The :class:`~graphcl.evaluation.seed_result.SeedResult` fields ``selected_epoch``,
+        ``valid``, ``test``, ``test_per_task``, ``skipped_tasks`` and ``history``.
+    """
+    history: list[dict[str, float]] = []
+    best: tuple[float, int, TaskScores, TaskScores, dict[str, Tensor]] | None = None
+    last: tuple[TaskScores, TaskScores] | None = None
+
+    def on_epoch_end(epoch: int, row: dict[str, Any]) -> bool:
+        nonlocal best, last
+        valid, test = evaluate(split.valid), evaluate(split.test)
+        last = (valid, test)
+        row.update(valid=valid.value, test=test.value)
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": float(row["loss"]) if row["steps"] else float("nan"),
+                "valid": valid.value,
+                "test": test.value,
+                "seconds": float(row["seconds"]),
+            }
+        )
+        if best is None or is_better(metric, valid.value, best[0]):
+            state = copy.deepcopy(model.state_dict()) if selection == "best_val" else {}
+            best = (valid.value, epoch, valid, test, state)
+            return False
+        return bool(config.patience and epoch - best[1] >= config.patience)
+
+    Trainer(
+        config,
+        progress="epochs" if progress else False,
+        description=description,
+        device=device,
+        distributed=False,
+        seed_each_epoch=False,
+    ).fit(objective, plan, on_epoch_end=on_epoch_end)
+
+    assert best is not None and last is not None
+    if selection == "best_val":
+        _, epoch, valid, test, state = best
+        model.load_state_dict(state)
+    else:
+        epoch, (valid, test) = len(history), last
+    return {
+        "selected_epoch": epoch,
+        "valid": valid.value,
+        "test": test.value,
+        "test_per_task": test.per_task,
+        "skipped_tasks": test.skipped,
+        "history": history,
+    }

@@ -10,9 +10,12 @@ from torch import Tensor
 
 from graphcl.data.dataset import GraphDataset
 from graphcl.data.plans import GraphSetPlan
+from graphcl.data.splits import Split
 from graphcl.encoders.head import PropertyModel
 from graphcl.evaluation.protocols.base import GraphProtocol, Prepared
+from graphcl.evaluation.protocols.node_linear import PROBE_DEFAULTS, run_node_linear
 from graphcl.evaluation.protocols.registry import PROTOCOLS
+from graphcl.evaluation.seed_result import SeedResult
 from graphcl.evaluation.task_loss import TASK_LOSSES
 from graphcl.methods.base import TrainingObjective
 from graphcl.runtime.step_context import StepContext
@@ -59,11 +62,39 @@ class ProbeObjective(TrainingObjective):
 
 @PROTOCOLS.register("linear")
 class Linear(GraphProtocol):
-    """Frozen encoder (embeddings computed once), head trained in a seeded batch order."""
+    """Frozen encoder (embeddings computed once), head trained in a seeded batch order: on graph
+    embeddings for graph-level tasks, on node embeddings (logistic regression,
+    :func:`~graphcl.evaluation.protocols.node_linear.run_node_linear`) for node datasets."""
 
     name = "linear"
     description = "head on a frozen encoder"
+    levels = ("graph", "node")
     frozen_encoder = True
+
+    def train_defaults(self, level: str) -> dict[str, Any]:
+        return dict(PROBE_DEFAULTS) if level == "node" else {}
+
+    def run(
+        self,
+        dataset: Any,
+        split: Split,
+        model: PropertyModel,
+        *,
+        config: FinetuneConfig,
+        seed: int,
+        device: torch.device,
+        selection: str = "best_val",
+        progress: bool = True,
+    ) -> SeedResult:
+        if dataset.info.level == "node":
+            return run_node_linear(
+                dataset, split, model, config=config, seed=seed, device=device,
+                selection=selection, progress=progress,
+            )  # fmt: skip
+        return super().run(
+            dataset, split, model, config=config, seed=seed, device=device,
+            selection=selection, progress=progress,
+        )  # fmt: skip
 
     def prepare(
         self,
