@@ -41,7 +41,7 @@ def _recipe(**evaluate) -> dict:
             "unknown key 'evalute' at the top of the recipe; "
             "valid keys: name, description, output_dir, pretrain, evaluate, compare",
         ),
-        (_recipe(epochs=3), "unknown key 'epochs' in evaluate; valid keys: checkpoint"),
+        (_recipe(epochs=3), "unknown key 'epochs' in evaluate; valid keys: baselines, checkpoint"),
         (
             _recipe(train={"lr_rate": 1}),
             "unknown key 'lr_rate' in evaluate.train; valid keys: "

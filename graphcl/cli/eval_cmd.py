@@ -9,6 +9,7 @@ from graphcl.config.recipe import apply_overrides, validate
 from graphcl.data.splits import SPLIT_RULES, split_choices
 from graphcl.encoders import available as available_encoders
 from graphcl.evaluation import PROTOCOLS, SELECTIONS, evaluate
+from graphcl.evaluation.baselines import BASELINES
 
 
 def add_parser(commands: Any) -> None:
@@ -48,9 +49,17 @@ def add_parser(commands: Any) -> None:
         help="architecture (default: the checkpoint's, else gin)",
     )
     parser.add_argument("--featurizer", default="ogb")
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--epochs", type=int, help="training epochs (default: the protocol's, 100 for graphs)"
+    )
+    parser.add_argument("--batch-size", type=int, help="default: the protocol's (32 for graphs)")
+    parser.add_argument("--lr", type=float, help="default: the protocol's (0.001 for graphs)")
+    parser.add_argument(
+        "--baselines",
+        default="",
+        help="comma-separated baselines scored on the same splits: "
+        + "; ".join(f"{name}: {cls.description}" for name, cls in BASELINES.items()),
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--output-dir", default="runs", help="parent of the run directory")
     parser.add_argument(
@@ -75,7 +84,16 @@ def run(args: argparse.Namespace) -> int:
         "featurizer": args.featurizer,
         "device": args.device,
         "encoder": {"name": args.encoder} if args.encoder else {},
-        "train": {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr},
+        "train": {
+            key: value
+            for key, value in (
+                ("epochs", args.epochs),
+                ("batch_size", args.batch_size),
+                ("lr", args.lr),
+            )
+            if value is not None
+        },
+        "baselines": [name for name in args.baselines.split(",") if name],
     }
     recipe = {"name": "eval", "output_dir": args.output_dir, "evaluate": section}
     recipe = apply_overrides(recipe, [f"evaluate.{item}" for item in args.overrides])

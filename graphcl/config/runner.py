@@ -75,8 +75,10 @@ def run_recipe(recipe: dict[str, Any], progress: bool = True) -> RecipeRun:
     for where, section in evaluation_sections(recipe):
         name = where.removeprefix("also_evaluate.")
         results = []
-        for start in starts:
+        for index, start in enumerate(starts):
             settings = dict(section)
+            if index:  # baselines do not depend on the starting point: score them once
+                settings["baselines"] = []
             if start == "pretrained":
                 settings["checkpoint"] = checkpoint
             else:

@@ -9,11 +9,13 @@ Example:
 """
 
 from graphcl.data.card import DatasetCard, FileSpec, get_card, list_cards
+from graphcl.data.community_plan import CommunityBatchPlan
 from graphcl.data.dataset import DatasetInfo, DatasetProtocol, GraphDataset, MoleculeDataset
 from graphcl.data.featurize import featurize_smiles
 from graphcl.data.fetch import download, sha256_file
 from graphcl.data.load import card_for_file, fetch_dataset, load_dataset
 from graphcl.data.loader import make_loader
+from graphcl.data.neighbor_plan import NeighborBatchPlan
 from graphcl.data.node_dataset import NodeDataset
 from graphcl.data.paths import graphcl_home, mirror_dirs
 from graphcl.data.plans import BatchPlan, FullGraphPlan, GraphSetPlan, NodeBatchPlan
@@ -41,6 +43,7 @@ __all__ = [
     "SPLIT_RULES",
     "TASKS",
     "BatchPlan",
+    "CommunityBatchPlan",
     "DatasetCard",
     "DatasetInfo",
     "DatasetProtocol",
@@ -50,6 +53,7 @@ __all__ = [
     "GraphSetPlan",
     "GraphStore",
     "MoleculeDataset",
+    "NeighborBatchPlan",
     "NodeBatchPlan",
     "NodeDataset",
     "Split",

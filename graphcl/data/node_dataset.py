@@ -4,7 +4,8 @@ A :class:`NodeDataset` follows the same protocol as the sets of graphs
 (:class:`~graphcl.data.dataset.DatasetProtocol`): ``info`` (task ``node_classification``, float
 node features, no edge features), ``len`` = number of nodes, ``y`` = one class per node (-1 =
 unlabeled), no SMILES, and ``batch_plan``: the whole graph every step (``batching: full``, the
-default) or seeded batches of nodes (``batching: nodes``).
+default), seeded batches of nodes (``nodes``), of whole communities with a halo
+(``communities``) or of seed nodes with their sampled neighbourhood (``neighbors``).
 
 Example:
     >>> import torch
@@ -26,13 +27,32 @@ from torch import Tensor
 from torch_geometric.data import Data
 
 from graphcl.data.cache_file import read_checked, write_checked
+from graphcl.data.community_plan import CommunityBatchPlan
 from graphcl.data.dataset import DatasetInfo
+from graphcl.data.neighbor_plan import NeighborBatchPlan
 from graphcl.data.plans import BatchPlan, FullGraphPlan, NodeBatchPlan
 from graphcl.errors import DatasetError
+from graphcl.signature import accepted_keys
 from graphcl.typing import PathType
 
+#: The batch plan of each batching of one large graph (``auto`` is ``full``).
+PLANS: dict[str, type[Any]] = {
+    "full": FullGraphPlan,
+    "nodes": NodeBatchPlan,
+    "communities": CommunityBatchPlan,
+    "neighbors": NeighborBatchPlan,
+}
 #: How a node dataset can be walked by the trainer.
-BATCHINGS = ("auto", "full", "nodes")
+BATCHINGS = ("auto", *PLANS)
+#: Arguments of a plan the dataset and the trainer give, not a recipe's ``batching_args``.
+PLAN_CONTEXT = ("graph", "batch_size", "seed", "rank", "world_size")
+#: Options of sets of graphs a node dataset ignores (performance hints with no effect here).
+_IGNORED = ("pin_memory",)
+
+
+def _is_unset(value: Any) -> bool:
+    """Whether an option holds its "off" value (None, ``random``, 0, False)."""
+    return value is None or (isinstance(value, (int, str)) and value in (0, "random"))
 
 
 class NodeDataset:
@@ -109,6 +129,11 @@ class NodeDataset:
         return len(self.info.label_names)
 
     @property
+    def num_tasks(self) -> int:
+        """Outputs a classifier of the nodes needs: one per class."""
+        return self.num_classes
+
+    @property
     def num_nodes(self) -> int:
         return int(self.graph.num_nodes)
 
@@ -125,25 +150,44 @@ class NodeDataset:
         batching: str = "auto",
         **options: Any,
     ) -> BatchPlan:
-        """``batching: full`` (the whole graph every step; also ``auto``) or ``nodes`` (seeded
-        batches of ``batch_size`` nodes per process, each its induced subgraph).
+        """The trainer's walk over the graph, by ``batching``:
+
+        - ``full`` (also ``auto``): the whole graph every step (:class:`FullGraphPlan`);
+        - ``nodes``: seeded batches of ``batch_size`` nodes per process, each its induced
+          subgraph (:class:`NodeBatchPlan`);
+        - ``communities``: whole communities of at most ``batch_size`` nodes with a halo of
+          neighbours (:class:`~graphcl.data.community_plan.CommunityBatchPlan`; options
+          ``method``, ``assignment``, ``resolution``, ``num_communities``, ``halo_hops``,
+          ``halo_fanout``, ``packing``);
+        - ``neighbors``: ``batch_size`` seed nodes with their sampled neighbourhood
+          (:class:`~graphcl.data.neighbor_plan.NeighborBatchPlan`; options ``fanouts``,
+          ``replace``, ``drop_last``).
+
+        ``options`` are the chosen plan's own arguments (a recipe's ``train.batching_args``);
+        batches with context nodes mark the nodes whose loss counts with ``center_mask``.
 
         Raises:
-            DatasetError: an unknown batching, or options a node dataset does not take.
+            DatasetError: an unknown batching, or options neither the plan nor a node dataset
+                takes (e.g. ``sampler``, which groups molecules).
         """
-        unused = {k: v for k, v in options.items() if v not in (None, "random", 0, False)}
+        if batching not in BATCHINGS:
+            raise DatasetError(f"batching must be one of {', '.join(BATCHINGS)}, got {batching!r}")
+        plan = PLANS["full" if batching == "auto" else batching]
+        own = set(accepted_keys(plan, exclude=PLAN_CONTEXT))
+        args = {k: v for k, v in options.items() if k in own}
+        unused = {
+            k: v
+            for k, v in options.items()
+            if k not in own and k not in _IGNORED and not _is_unset(v)
+        }
         if unused:
             raise DatasetError(
                 f"{self.name} is one graph; the option(s) {', '.join(sorted(unused))} apply to "
-                "sets of graphs"
+                f"sets of graphs or to another batching than {batching!r}"
             )
-        if batching in ("auto", "full"):
-            return FullGraphPlan(self.graph)
-        if batching == "nodes":
-            return NodeBatchPlan(
-                self.graph, batch_size, seed=seed, rank=rank, world_size=world_size
-            )
-        raise DatasetError(f"batching must be one of {', '.join(BATCHINGS)}, got {batching!r}")
+        if plan is FullGraphPlan:
+            return FullGraphPlan(self.graph, **args)
+        return plan(self.graph, batch_size, seed=seed, rank=rank, world_size=world_size, **args)
 
     def __repr__(self) -> str:
         return (

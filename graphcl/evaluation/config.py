@@ -90,6 +90,9 @@ class EvaluationConfig:
         device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
         workers: featurization processes (None: all cores).
         save_predictors: which trained predictors to write: ``none``, ``first`` seed, ``all``.
+        baselines: models without a graph encoder scored on the same splits and printed beside
+            the encoder's rows (``ecfp_rf``: random forest on Morgan fingerprints, ``mean``: the
+            training mean or positive rate; graph-level labels only).
         embedding_map: for node datasets, save a 2-D map of the first seed's embeddings
             (``embedding_map_<dataset>.png``: t-SNE, coloured by class and by community).
     """
@@ -108,6 +111,7 @@ class EvaluationConfig:
     device: str = "auto"
     workers: int | None = None
     save_predictors: str = "first"
+    baselines: tuple[str, ...] = ()
     embedding_map: bool = True
 
     def __post_init__(self) -> None:
@@ -120,6 +124,10 @@ class EvaluationConfig:
             raise RecipeError("evaluate.datasets: give at least one dataset")
         if isinstance(self.train, dict):
             object.__setattr__(self, "train", FinetuneConfig.from_recipe(self.train))
+        if isinstance(self.baselines, str):
+            object.__setattr__(self, "baselines", tuple(self.baselines.split(",")))
+        if isinstance(self.baselines, list):
+            object.__setattr__(self, "baselines", tuple(self.baselines))
         if isinstance(self.seeds, (list, tuple)) and not self.seeds:
             raise RecipeError("evaluate.seeds: give a number of seeds or a non-empty list")
         check_types(self, "evaluate")
@@ -127,6 +135,14 @@ class EvaluationConfig:
             raise RecipeError(
                 f"evaluate.protocol must be one of {', '.join(PROTOCOLS.available())}, "
                 f"got {self.protocol!r}"
+            )
+        from graphcl.evaluation.baselines import BASELINES
+
+        unknown = [b for b in self.baselines if b not in BASELINES]
+        if unknown:
+            raise RecipeError(
+                f"evaluate.baselines: unknown {', '.join(map(repr, unknown))}; choose from "
+                f"{', '.join(BASELINES.available())}"
             )
         if self.selection not in SELECTIONS:
             raise RecipeError(
@@ -162,4 +178,5 @@ class EvaluationConfig:
         out["datasets"] = list(self.datasets)
         out["frac"] = None if self.frac is None else list(self.frac)
         out["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)
+        out["baselines"] = list(self.baselines)
         return out

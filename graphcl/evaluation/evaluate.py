@@ -20,6 +20,7 @@ from graphcl.data.load import load_dataset
 from graphcl.data.splits import make_split, resolve_split
 from graphcl.data.tasks import get_task
 from graphcl.errors import RecipeError
+from graphcl.evaluation.baselines import get_baseline
 from graphcl.evaluation.config import EvaluationConfig
 from graphcl.evaluation.model_factory import ModelFactory
 from graphcl.evaluation.plots import plot_learning_curves
@@ -134,6 +135,9 @@ def evaluate(
                 progress=progress,
             )
             result.results.append(outcome)
+            for name in config.baselines if dataset.info.level == "graph" else ():
+                run = get_baseline(name).run(dataset, split, seed)
+                result.baselines.setdefault(name, []).append(run)
             if (
                 directory is not None
                 and index == 0

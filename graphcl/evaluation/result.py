@@ -31,6 +31,7 @@ class EvaluationResult:
         predictors: trained predictors kept according to ``save_predictors``.
         architecture: the encoder evaluated: ``encoder`` name and its width settings
             (``num_layers``, ``hidden`` ...), as compared with published rows.
+        baselines: the ``evaluate.baselines`` runs on the same splits, by baseline name.
     """
 
     config: EvaluationConfig
@@ -40,6 +41,7 @@ class EvaluationResult:
     run_dir: Path | None = None
     predictors: dict[tuple[str, int], Predictor] = field(default_factory=dict)
     architecture: dict[str, Any] = field(default_factory=dict)
+    baselines: dict[str, list[SeedResult]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -152,7 +154,22 @@ class EvaluationResult:
             "settings": self.settings,
             "summary": self.summary(),
             "results": [r.to_dict() for r in self.results],
+            "baselines": {k: [r.to_dict() for r in v] for k, v in self.baselines.items()},
         }
+
+
+def baseline_rows(
+    results: Sequence[EvaluationResult], datasets: Sequence[str]
+) -> dict[str, dict[str, list[float]]]:
+    """Table rows of the baselines (run once, by the first result that has them): ``baseline:
+    <name>`` -> dataset -> per-seed test scores."""
+    source = next((r.baselines for r in results if r.baselines), {})
+    rows: dict[str, dict[str, list[float]]] = {}
+    for name, runs in source.items():
+        scores = {d: [r.test for r in runs if r.dataset == d] for d in datasets}
+        if any(scores.values()):
+            rows[f"baseline: {name}"] = scores
+    return rows
 
 
 def comparison_table(results: Sequence[EvaluationResult]) -> str:
@@ -168,6 +185,7 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
         if not datasets:
             continue
         rows = {r.label: {d: r.scores[d] for d in datasets} for r in results}
+        rows.update(baseline_rows(results, datasets))
         splits = {first.splits[d] for d in datasets}
         split = splits.pop() if len(splits) == 1 else "mixed"
         published = published_rows(metric, cfg.protocol, split)
@@ -176,6 +194,14 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
         rows = {r.label: r.extra_scores(key) for r in results if r.extra_scores(key)}
         if rows:
             parts.append(metric_table(key, rows))
+    source = next((r.baselines for r in results if r.baselines), {})
+    if source:
+        from graphcl.evaluation.baselines import get_baseline
+
+        described = "; ".join(f"{name}: {get_baseline(name).description}" for name in source)
+        parts.append(
+            f"Baselines (no graph encoder, fitted on each seed's training rows): {described}."
+        )
     for result in results:
         parts.append((f"{result.label}:\n\n" if len(results) > 1 else "") + result.details())
     return "\n\n".join(parts) + "\n"

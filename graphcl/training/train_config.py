@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from graphcl.data.samplers import SAMPLERS
 from graphcl.errors import RecipeError, UnknownNameError
-from graphcl.signature import check_kwargs, check_types
+from graphcl.signature import accepted_keys, check_kwargs, check_types
 from graphcl.training.optim import OPTIMIZERS, SCHEDULES
 
 
@@ -88,8 +88,14 @@ class TrainConfig(OptimConfig):
         sampler_args: the sampler's arguments (``num_clusters``, ``radius``, ``n_bits``,
             ``threshold``).
         batching: how one large graph is walked: ``auto`` (= ``full``), ``full`` (the whole graph
-            every step) or ``nodes`` (seeded batches of ``batch_size`` nodes, each its induced
-            subgraph); sets of graphs take ``auto``.
+            every step), ``nodes`` (seeded batches of ``batch_size`` nodes, each its induced
+            subgraph), ``communities`` (whole communities of at most ``batch_size`` nodes with a
+            halo of neighbours) or ``neighbors`` (``batch_size`` seed nodes with their sampled
+            neighbourhood); sets of graphs take ``auto``.
+        batching_args: the chosen plan's arguments: for ``communities`` ``method``
+            (``louvain``, ``deca``), ``resolution``, ``num_communities``, ``halo_hops``,
+            ``halo_fanout``, ``packing`` (``whole``, ``spread``); for ``neighbors`` ``fanouts``
+            (default ``[10, 10]``), ``replace``, ``drop_last``; for ``nodes`` ``drop_last``.
     """
 
     section: ClassVar[str] = "pretrain.train"
@@ -103,15 +109,13 @@ class TrainConfig(OptimConfig):
     sampler: str = "random"
     sampler_args: dict[str, Any] = field(default_factory=dict)
     batching: str = "auto"
+    batching_args: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.num_workers < 0 or self.checkpoint_every < 0:
             raise RecipeError(f"{self.section}.num_workers and checkpoint_every must be >= 0")
-        if self.batching not in ("auto", "full", "nodes"):
-            raise RecipeError(
-                f"{self.section}.batching must be auto, full or nodes, got {self.batching!r}"
-            )
+        self._check_batching()
         if self.sampler != "random":
             try:
                 sampler = SAMPLERS.get(self.sampler)
@@ -123,6 +127,33 @@ class TrainConfig(OptimConfig):
                 f"{self.section}.sampler_args of sampler {self.sampler!r}",
                 exclude=("smiles", "batch_size"),
             )
+
+    def _check_batching(self) -> None:
+        """``batching`` is known and ``batching_args`` fit its plan's constructor and checks."""
+        from graphcl.data.node_dataset import BATCHINGS, PLAN_CONTEXT, PLANS
+
+        where = f"{self.section}.batching"
+        if self.batching not in BATCHINGS:
+            raise RecipeError(
+                f"{where} must be one of {', '.join(BATCHINGS)}, got {self.batching!r}"
+            )
+        if not self.batching_args:
+            return
+        if self.batching == "auto":
+            raise RecipeError(
+                f"{where}_args needs a batching of one large graph ({', '.join(PLANS)}); "
+                "batching auto takes no arguments"
+            )
+        plan = PLANS[self.batching]
+        label = f"{where}_args of batching {self.batching!r}"
+        check_kwargs(plan, self.batching_args, label, exclude=PLAN_CONTEXT)
+        check = getattr(plan, "check_args", None)
+        if check is not None:
+            known = set(accepted_keys(check))
+            try:
+                check(**{k: v for k, v in self.batching_args.items() if k in known})
+            except ValueError as error:
+                raise RecipeError(f"{where}_args.{error}") from None
 
     def plan_options(self, cuda: bool) -> dict[str, Any]:
         """What the dataset's batch plan needs from these settings (only non-defaults, so a
@@ -136,4 +167,5 @@ class TrainConfig(OptimConfig):
             options["pin_memory"] = True
         if self.batching != "auto":
             options["batching"] = self.batching
+        options.update(self.batching_args)
         return options
