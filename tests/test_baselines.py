@@ -200,3 +200,33 @@ def test_evaluate_puts_baseline_rows_in_the_table_and_refuses_unknown_ones(tmp_p
     with pytest.raises(RecipeError, match=r"evaluate\.baselines: unknown 'rf'; choose"):
         graphcl.evaluate(["chembl2321810"], baselines=["rf"], progress=False)
     assert main(["-q", "eval", "--datasets", "chembl2321810", "--baselines", "mean,rf"]) == 2
+
+
+def test_label_fractions_train_on_a_seeded_subset_and_get_their_own_columns(tmp_path) -> None:
+    import graphcl
+
+    result = graphcl.evaluate(
+        ["chembl2321810"], seeds=2, progress=False, baselines=["mean"], run_dir=tmp_path,
+        label_fractions=[0.1, 1.0], encoder={"name": "gin", "num_layers": 1, "hidden": 8},
+        train={"epochs": 1}, save_predictors="none",
+    )  # fmt: skip
+    low = [r for r in result.results if r.dataset == "chembl2321810@10%"]
+    full = [r for r in result.results if r.dataset == "chembl2321810"]
+    assert len(low) == len(full) == 2
+    for small, whole in zip(low, full, strict=True):
+        assert small.split.label_fraction == 0.1 and whole.split.label_fraction == 1.0
+        assert set(small.split.train) < set(whole.split.train)
+        assert len(small.split.train) == round(0.1 * len(whole.split.train))
+        assert (small.split.valid, small.split.test) == (whole.split.valid, whole.split.test)
+    assert low[0].split.train != low[1].split.train  # seeded per seed
+    y = _labels(load_dataset("chembl2321810", progress=False))[:, 0]
+    means = [r for r in result.baselines["mean"] if r.dataset == "chembl2321810@10%"]
+    prior = y[low[0].split.train].mean()
+    assert means[0].test == pytest.approx(np.sqrt(np.mean((y[low[0].split.test] - prior) ** 2)))
+    table = result.table()
+    header = next(line for line in table.splitlines() if line.startswith("| model"))
+    assert header == "| model | chembl2321810@10% | chembl2321810 |"  # no average over them
+    saved = (tmp_path / "splits" / "chembl2321810@10%" / "seed0.json").read_text()
+    assert '"label_fraction": 0.1' in saved
+    with pytest.raises(RecipeError, match=r"label_fractions: give fractions in \(0, 1\]"):
+        graphcl.evaluate(["chembl2321810"], label_fractions=[0.0], progress=False)

@@ -130,16 +130,23 @@ def test_dataset_save_load_roundtrip(tmp_path) -> None:
 
 @pytest.mark.dataset
 def test_every_mirrored_file_matches_its_card_digest(mirror) -> None:
+    from graphcl.circuits import PUBLISHED_DESIGNS
+
+    # circuit designs hosted outside git that no one has checked a copy of (no digest known):
+    # their cards name where a mirror copy goes, but the mirror holds none
+    unobtained = {key for key, design in PUBLISHED_DESIGNS.items() if design.sha256 is None}
     unmirrored = set()
     for name, card in list_cards().items():
-        if any(spec.mirror is None and spec.embedded is None for spec in card.files):
+        if name in unobtained or any(
+            spec.mirror is None and spec.embedded is None for spec in card.files
+        ):
             unmirrored.add(name)  # a file the mirror lacks (shared/data/README.md): downloaded
             continue
         for path, digest in fetch_dataset(name, progress=False):
             assert len(digest) == 64, name
             assert path.is_file()
         assert card.num_tasks is not None or card.num_classes is not None, name
-    assert unmirrored == {"pubmed", "wikics"}
+    assert unmirrored == {"pubmed", "wikics"} | (unobtained & set(list_cards()))
 
 
 @pytest.mark.dataset

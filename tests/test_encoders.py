@@ -153,7 +153,8 @@ def _float_batch(edges: FeatureSpec) -> Batch:
 @pytest.mark.parametrize("name", ENCODERS.available())
 def test_every_encoder_reads_categorical_and_float_features(name: str, setting: str) -> None:
     """One encoder interface for molecules and float-feature graphs: each registered encoder
-    is built from feature specs; molecule-only encoders (KMPNN) refuse float inputs by name."""
+    is built from feature specs; molecule-only encoders (KMPNN) refuse float inputs, and R-GCN
+    float edge features (its relations are categories), by name."""
     features = FEATURE_SETTINGS[setting]
     if features is None:
         encoder = build(name, **_size(name, 2, 16))
@@ -161,6 +162,10 @@ def test_every_encoder_reads_categorical_and_float_features(name: str, setting: 
     else:
         if name == "kmpnn":
             with pytest.raises(RecipeError, match="kmpnn reads molecules: categorical atom"):
+                build(name, features=features, **_size(name, 2, 16))
+            return
+        if name == "rgcn" and features[1].kind == "float":
+            with pytest.raises(RecipeError, match="rgcn reads edge relations"):
                 build(name, features=features, **_size(name, 2, 16))
             return
         encoder = build(name, features=features, **_size(name, 2, 16))

@@ -216,7 +216,10 @@ def test_cli_datasets(capsys) -> None:
     assert "local copy of CHEMBL2321810.smi: /" in out
     assert main(["datasets", "info", "bbbbp"]) == 2
     error = capsys.readouterr().err
-    assert "unknown dataset 'bbbbp'; choose one of: amazon_computers, amazon_photo, bace" in error
+    assert (
+        "unknown dataset 'bbbbp'; choose one of: amazon_computers, amazon_photo, "
+        "array_128_32_8t, bace" in error
+    )
     assert main(["-q", "datasets", "fetch", "nci5k"]) == 0
     assert "first_5K.smi  sha256=91e71c01" in capsys.readouterr().out
 

@@ -29,6 +29,7 @@ arithmetic), :mod:`~graphcl.circuits.devices` (types, roles, PDK name patterns),
 :mod:`~graphcl.circuits.io` (safe save/load).
 """
 
+from graphcl.circuits.dataset import CircuitDataset, load_design
 from graphcl.circuits.designs import (
     PUBLISHED_DESIGNS,
     PublishedDesign,
@@ -87,6 +88,7 @@ __all__ = [
     "PUBLISHED_DESIGNS",
     "AttachReport",
     "CapacitanceTransform",
+    "CircuitDataset",
     "CircuitGraphError",
     "Device",
     "DevicePatterns",
@@ -106,6 +108,7 @@ __all__ = [
     "load_cirgps",
     "load_cirgps_npz",
     "load_cirgps_pt",
+    "load_design",
     "parse_netlist",
     "parse_number",
     "read_dspf",

@@ -39,6 +39,7 @@ from graphcl.runtime.atomic import atomic_open
 from graphcl.typing import PathType
 
 _SMILES_SUFFIXES = (".smi", ".smiles", ".txt")
+_DESIGN_SUFFIXES = (".npz", ".pt")
 #: Featurizer names that mean "the dataset's own features" (graphcl 0.1 recorded ``tu``).
 OWN_FEATURES = (None, "tu")
 #: Bumped whenever the cached payload changes.
@@ -53,6 +54,9 @@ def card_for_file(
 ) -> DatasetCard:
     """A card for a user's own file, without writing YAML.
 
+    ``.npz``/``.pt`` files are labelled circuit designs (a CirGPS file or a saved circuit graph
+    with parasitics; the ``cirgps`` format).
+
     CSV/TSV files (optionally ``.gz``) need a SMILES column (default ``smiles``); labels default to
     every other column. ``.smi``/``.txt`` files hold one SMILES per line and are unlabeled. The
     task is inferred when not given: labels that are all 0/1 (or missing) mean classification.
@@ -61,6 +65,11 @@ def card_for_file(
     if not path.is_file():
         raise DatasetError(f"no such file: {path}")
     name = path.name.split(".")[0]
+    if path.suffix.lower() in _DESIGN_SUFFIXES:  # one labelled circuit design
+        return DatasetCard(
+            name=name, title=path.name, files=(FileSpec(path=str(path)),), format="cirgps",
+            task="edge_regression", metric="rmse", default_split="random", source=str(path),
+        )  # fmt: skip
     stem = path.name.removesuffix(".gz")
     fmt = "smiles_lines" if stem.endswith(_SMILES_SUFFIXES) else "csv"
     return DatasetCard(

@@ -13,6 +13,7 @@ from graphcl.encoders.head import PredictionHead, PropertyModel
 from graphcl.encoders.inputs import INPUTS, FeatureInput, build_input
 from graphcl.encoders.layers import LAYERS, MessagePassingLayer, register_layer
 from graphcl.encoders.registry import ENCODERS, available, build
+from graphcl.encoders.rgcn import RelationalConv
 from graphcl.encoders.sage import BondSAGEConv
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "PredictionHead",
     "PretrainGNNsGATConv",
     "PropertyModel",
+    "RelationalConv",
     "available",
     "build",
     "build_input",

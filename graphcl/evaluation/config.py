@@ -93,6 +93,11 @@ class EvaluationConfig:
         baselines: models without a graph encoder scored on the same splits and printed beside
             the encoder's rows (``ecfp_rf``: random forest on Morgan fingerprints, ``mean``: the
             training mean or positive rate; graph-level labels only).
+        label_fractions: train on these fractions of each split's training rows (the
+            low-label setting; valid and test unchanged), each a column ``<dataset>@10%`` (1:
+            the dataset's own column). Default ``[1.0]``.
+        transfer: datasets on which each seed's trained model is also scored, without further
+            training (train on one circuit design, test on others; the circuit protocols).
         embedding_map: for node datasets, save a 2-D map of the first seed's embeddings
             (``embedding_map_<dataset>.png``: t-SNE, coloured by class and by community).
     """
@@ -112,6 +117,8 @@ class EvaluationConfig:
     workers: int | None = None
     save_predictors: str = "first"
     baselines: tuple[str, ...] = ()
+    label_fractions: tuple[float, ...] = (1.0,)
+    transfer: tuple[str, ...] = ()
     embedding_map: bool = True
 
     def __post_init__(self) -> None:
@@ -124,10 +131,12 @@ class EvaluationConfig:
             raise RecipeError("evaluate.datasets: give at least one dataset")
         if isinstance(self.train, dict):
             object.__setattr__(self, "train", FinetuneConfig.from_recipe(self.train))
-        if isinstance(self.baselines, str):
-            object.__setattr__(self, "baselines", tuple(self.baselines.split(",")))
-        if isinstance(self.baselines, list):
-            object.__setattr__(self, "baselines", tuple(self.baselines))
+        for key in ("baselines", "transfer"):
+            value = getattr(self, key)
+            if isinstance(value, str):
+                object.__setattr__(self, key, tuple(value.split(",")))
+            elif isinstance(value, list):
+                object.__setattr__(self, key, tuple(value))
         if isinstance(self.seeds, (list, tuple)) and not self.seeds:
             raise RecipeError("evaluate.seeds: give a number of seeds or a non-empty list")
         check_types(self, "evaluate")
@@ -143,6 +152,25 @@ class EvaluationConfig:
             raise RecipeError(
                 f"evaluate.baselines: unknown {', '.join(map(repr, unknown))}; choose from "
                 f"{', '.join(BASELINES.available())}"
+            )
+        if isinstance(self.label_fractions, (int, float)):
+            object.__setattr__(self, "label_fractions", (self.label_fractions,))
+        fractions = tuple(self.label_fractions)
+        object.__setattr__(self, "label_fractions", fractions)
+        if not fractions or any(
+            isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f <= 1
+            for f in fractions
+        ):
+            raise RecipeError(
+                f"evaluate.label_fractions: give fractions in (0, 1], got {list(fractions)}"
+            )
+        if len(set(fractions)) != len(fractions):
+            raise RecipeError(f"evaluate.label_fractions: repeated values in {list(fractions)}")
+        both = sorted(set(self.transfer) & set(self.datasets))
+        if both:
+            raise RecipeError(
+                f"evaluate.transfer: {', '.join(both)} is also trained on (evaluate.datasets); "
+                "transfer scores designs the model has not seen"
             )
         if self.selection not in SELECTIONS:
             raise RecipeError(
@@ -179,4 +207,6 @@ class EvaluationConfig:
         out["frac"] = None if self.frac is None else list(self.frac)
         out["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)
         out["baselines"] = list(self.baselines)
+        out["transfer"] = list(self.transfer)
+        out["label_fractions"] = list(self.label_fractions)
         return out

@@ -24,7 +24,6 @@ from graphcl.evaluation.baselines import get_baseline
 from graphcl.evaluation.config import EvaluationConfig
 from graphcl.evaluation.model_factory import ModelFactory
 from graphcl.evaluation.plots import plot_learning_curves
-from graphcl.evaluation.predictor import Predictor
 from graphcl.evaluation.protocols.registry import get_protocol
 from graphcl.evaluation.result import EvaluationResult
 from graphcl.runtime import prepare_run_dir, resolve_device, seed_everything, write_json
@@ -52,6 +51,12 @@ def embedding_map(model: Any, dataset: Any, directory: Path, start: str) -> None
         directory / f"embedding_map_{dataset.name}.png",
         title=f"{dataset.name}, {start}",
     )
+
+
+def labelled_column(dataset: str, fraction: float) -> str:
+    """The table column of ``dataset`` trained on ``fraction`` of its training labels:
+    the name itself at 1, ``name@10%`` below."""
+    return dataset if fraction == 1 else f"{dataset}@{fraction:.0%}"
 
 
 def evaluate(
@@ -99,6 +104,7 @@ def evaluate(
     directory = prepare_run_dir(run_dir, output_dir, run_name, record, device)
 
     result = EvaluationResult(config, [], {}, factory.start, directory)
+    targets: dict[str, Any] = {}  # evaluate.transfer datasets, loaded once
     for name in config.datasets:
         dataset = load_dataset(name, factory.featurizer, workers=config.workers, progress=progress)
         if dataset.info.level not in protocol.levels:
@@ -113,60 +119,70 @@ def evaluate(
             result.config = replace(result.config, train=train)
         split_name = resolve_split(config.split, dataset.name, dataset.info.default_split)
         frac = config.frac or get_task(dataset.info.task).frac
-        result.splits[dataset.name] = split_name
-        for index, seed in enumerate(config.seed_list):
-            split = make_split(split_name, dataset, frac, seed)
-            seed_everything(seed)
-            model = factory(dataset)
-            if not result.architecture:
-                result.architecture = {
-                    k: model.encoder.config[k]
-                    for k in _ARCHITECTURE_KEYS
-                    if k in model.encoder.config
-                }
-            outcome = protocol.run(
-                dataset,
-                split,
-                model,
-                config=train,
-                seed=seed,
-                device=device,
-                selection=config.selection,
-                progress=progress,
-            )
-            result.results.append(outcome)
-            for name in config.baselines if dataset.info.level == "graph" else ():
-                run = get_baseline(name).run(dataset, split, seed)
-                result.baselines.setdefault(name, []).append(run)
-            if (
-                directory is not None
-                and index == 0
-                and dataset.info.level == "node"
-                and config.embedding_map
-            ):
-                embedding_map(model, dataset, directory, factory.start)
-            keep = config.save_predictors == "all" or (
-                config.save_predictors == "first" and index == 0
-            )
-            if keep:
-                result.predictors[(dataset.name, seed)] = Predictor(
-                    model.cpu(),
-                    factory.featurizer,
-                    dataset.info,
-                    outcome.target_mean,
-                    outcome.target_std,
+        for fraction in config.label_fractions:
+            column = labelled_column(dataset.name, fraction)
+            result.splits[column] = split_name
+            for index, seed in enumerate(config.seed_list):
+                split = make_split(split_name, dataset, frac, seed).with_labels(fraction, seed)
+                seed_everything(seed)
+                model = factory(dataset)
+                if not result.architecture:
+                    result.architecture = {
+                        k: model.encoder.config[k]
+                        for k in _ARCHITECTURE_KEYS
+                        if k in model.encoder.config
+                    }
+                outcome = protocol.run(
+                    dataset,
+                    split,
+                    model,
+                    config=train,
+                    seed=seed,
+                    device=device,
+                    selection=config.selection,
+                    progress=progress,
                 )
-            if directory is not None:
-                split_dir = directory / "splits" / dataset.name
-                split_dir.mkdir(parents=True, exist_ok=True)
-                write_json(split_dir / f"seed{seed}.json", split.to_dict())
-                if keep:
-                    (directory / "predictors").mkdir(exist_ok=True)
-                    result.predictors[(dataset.name, seed)].save(
-                        directory / "predictors" / f"{dataset.name}-seed{seed}.pt"
+                outcome.dataset = column
+                for other in config.transfer:
+                    if other not in targets:
+                        targets[other] = load_dataset(
+                            other, factory.featurizer, workers=config.workers, progress=progress
+                        )
+                    outcome.transfer[targets[other].name] = protocol.transfer(
+                        dataset.name, seed, model, targets[other], device
                     )
-                write_json(directory / "metrics.json", result.to_dict())  # current as seeds end
+                result.results.append(outcome)
+                for baseline in config.baselines if dataset.info.level == "graph" else ():
+                    run = get_baseline(baseline).run(dataset, split, seed)
+                    run.dataset = column
+                    result.baselines.setdefault(baseline, []).append(run)
+                if (
+                    directory is not None
+                    and index == 0
+                    and fraction == 1
+                    and dataset.info.level == "node"
+                    and config.embedding_map
+                ):
+                    embedding_map(model, dataset, directory, factory.start)
+                keep = config.save_predictors == "all" or (
+                    config.save_predictors == "first" and index == 0
+                )
+                if keep:
+                    result.predictors[(column, seed)] = protocol.predictor(
+                        model, dataset, outcome, factory.featurizer
+                    )
+                if directory is not None:
+                    split_dir = directory / "splits" / column
+                    split_dir.mkdir(parents=True, exist_ok=True)
+                    write_json(split_dir / f"seed{seed}.json", outcome.split.to_dict())
+                    if keep:
+                        (directory / "predictors").mkdir(exist_ok=True)
+                        result.predictors[(column, seed)].save(
+                            directory / "predictors" / f"{column}-seed{seed}.pt"
+                        )
+                    write_json(directory / "metrics.json", result.to_dict())  # as seeds end
     if directory is not None:
         write_text_atomic(directory / "results.md", result.table())
         plot_learning_curves(result.results, directory / "learning_curves.png")
+        protocol.write_plots(directory)
     return result

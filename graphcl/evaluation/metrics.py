@@ -115,8 +115,14 @@ DISPLAY = {
     "rmse": MetricDisplay("RMSE", 1.0, 3),
 }
 #: Further scores some protocols report beside their metric (``SeedResult.extra``) that tables
-#: show; micro-F1 is also recorded, but with one label per node it equals the accuracy.
-EXTRA_DISPLAY = {"macro_f1": MetricDisplay("macro-F1 (%)", 100.0, 1)}
+#: show; micro-F1 is also recorded, but with one label per node it equals the accuracy. The
+#: circuit protocols report R² and MAE (in attofarads) beside their RMSE on the scaled axis.
+EXTRA_DISPLAY = {
+    "macro_f1": MetricDisplay("macro-F1 (%)", 100.0, 1),
+    "r2": MetricDisplay("R² (log-scaled capacitance)", 1.0, 3),
+    "r2_f": MetricDisplay("R² (farads)", 1.0, 3),
+    "mae_f": MetricDisplay("MAE (aF)", 1e18, 3),
+}
 
 
 def is_better(metric: str, candidate: float, best: float | None) -> bool:

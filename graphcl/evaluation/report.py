@@ -34,7 +34,8 @@ def _published_lines(
 ) -> tuple[list[str], list[str]]:
     """Table lines of the comparable published rows, and one note per group of the others."""
     digits = (DISPLAY[metric] if metric in DISPLAY else EXTRA_DISPLAY[metric]).digits
-    with_avg = len(datasets) > 1
+    # an average over datasets; none over low-label columns (``name@10%``) of one dataset
+    with_avg = len(datasets) > 1 and not any("@" in d for d in datasets)
     lines: list[str] = []
     differing: dict[tuple[str, str, str], list[str]] = {}  # (protocol, theirs, ours) -> methods
     for entry in published:
@@ -79,7 +80,7 @@ def metric_table(
             prints every published row.
     """
     datasets = list(next(iter(rows.values())))
-    with_avg = len(datasets) > 1
+    with_avg = len(datasets) > 1 and not any("@" in d for d in datasets)
     header = ["model", *datasets] + (["avg"] if with_avg else [])
     lines = [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
     for label, scores in rows.items():

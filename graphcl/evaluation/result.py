@@ -12,7 +12,6 @@ import numpy as np
 from graphcl.data.splits import FIXED_SPLITS
 from graphcl.evaluation.config import SELECTIONS, EvaluationConfig
 from graphcl.evaluation.metrics import DISPLAY, EXTRA_DISPLAY
-from graphcl.evaluation.predictor import Predictor
 from graphcl.evaluation.published import describe_settings, published_rows
 from graphcl.evaluation.report import metric_table
 from graphcl.evaluation.seed_result import SeedResult
@@ -39,7 +38,7 @@ class EvaluationResult:
     splits: dict[str, str]
     start: str = "scratch"
     run_dir: Path | None = None
-    predictors: dict[tuple[str, int], Predictor] = field(default_factory=dict)
+    predictors: dict[tuple[str, int], Any] = field(default_factory=dict)
     architecture: dict[str, Any] = field(default_factory=dict)
     baselines: dict[str, list[SeedResult]] = field(default_factory=dict)
 
@@ -137,7 +136,7 @@ class EvaluationResult:
         """Markdown results: protocol line, one table per metric, per-dataset details."""
         return comparison_table([self])
 
-    def predictor(self, dataset: str, seed: int | None = None) -> Predictor:
+    def predictor(self, dataset: str, seed: int | None = None) -> Any:
         """A kept predictor (the first seed's by default)."""
         for (name, s), predictor in self.predictors.items():
             if name == dataset and (seed is None or s == seed):
@@ -172,6 +171,29 @@ def baseline_rows(
     return rows
 
 
+def transfer_tables(results: Sequence[EvaluationResult]) -> list[str]:
+    """``evaluate.transfer`` tables: one per score (the metric, then the further scores), a
+    column per ``trained on -> scored on`` pair, a row per result."""
+    keys: dict[str, None] = {}
+    for result in results:
+        for run in result.results:
+            for scores in run.transfer.values():
+                keys.update(dict.fromkeys(k for k in scores if k in DISPLAY or k in EXTRA_DISPLAY))
+    parts = []
+    for key in keys:
+        rows: dict[str, dict[str, list[float]]] = {}
+        for result in results:
+            row = rows.setdefault(f"{result.label} (transfer)", {})
+            for run in result.results:
+                for other, scores in run.transfer.items():
+                    if key in scores:
+                        row.setdefault(f"{run.dataset} → {other}", []).append(scores[key])
+        rows = {label: row for label, row in rows.items() if row}
+        if rows:
+            parts.append(metric_table(key, rows))
+    return parts
+
+
 def comparison_table(results: Sequence[EvaluationResult]) -> str:
     """Results of several starting points under one protocol: the protocol line, one table per
     metric with a row per result (and the published rows of the protocol when the settings
@@ -194,6 +216,7 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
         rows = {r.label: r.extra_scores(key) for r in results if r.extra_scores(key)}
         if rows:
             parts.append(metric_table(key, rows))
+    parts += transfer_tables(results)
     source = next((r.baselines for r in results if r.baselines), {})
     if source:
         from graphcl.evaluation.baselines import get_baseline

@@ -29,6 +29,8 @@ class SeedResult:
             0 and 1 for classification. Predictions are ``output * std + mean``.
         extra: further test scores at the selected epoch (``macro_f1``, ``micro_f1`` of node
             classification ...), in metric units.
+        transfer: scores on other datasets of the model trained here (``evaluate.transfer``),
+            by dataset: the metric under its name, plus further scores.
     """
 
     dataset: str
@@ -46,6 +48,7 @@ class SeedResult:
     target_mean: list[float]
     target_std: list[float]
     extra: dict[str, float] = field(default_factory=dict)
+    transfer: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (split sizes only; indices are saved separately)."""

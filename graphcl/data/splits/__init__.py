@@ -6,8 +6,10 @@ one per dataset. Splits take a dataset; the scaffold splits need its SMILES and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import torch
 
 from graphcl.data.splits.balanced_scaffold import balanced_scaffold, balanced_scaffold_split
 from graphcl.data.splits.public import public_split
@@ -32,17 +34,37 @@ class Split:
     train: list[int]
     valid: list[int]
     test: list[int]
+    label_fraction: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "seed": self.seed,
             "frac": list(self.frac),
+            "label_fraction": self.label_fraction,
             "sizes": [len(self.train), len(self.valid), len(self.test)],
             "train": self.train,
             "valid": self.valid,
             "test": self.test,
         }
+
+    def with_labels(self, fraction: float, seed: int) -> Split:
+        """The same split training on ``fraction`` of its training rows (the low-label setting:
+        valid and test unchanged), chosen by a permutation seeded with ``seed``; the kept rows
+        stay in their order. At least one row is kept.
+
+        Raises:
+            ValueError: ``fraction`` is not in (0, 1].
+        """
+        if not 0 < fraction <= 1:
+            raise ValueError(f"a label fraction must be in (0, 1], got {fraction}")
+        if fraction == 1:
+            return self
+        keep = max(1, round(fraction * len(self.train)))
+        generator = torch.Generator().manual_seed(int(seed))
+        chosen = torch.randperm(len(self.train), generator=generator)[:keep].sort().values
+        train = [self.train[i] for i in chosen.tolist()]
+        return replace(self, train=train, label_fraction=fraction)
 
 
 def make_split(

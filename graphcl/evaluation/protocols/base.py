@@ -22,6 +22,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
@@ -77,6 +78,36 @@ class EvaluationProtocol(ABC):
     def train_defaults(self, level: str) -> dict[str, Any]:
         """``evaluate.train`` values for tasks of ``level`` where the recipe sets none."""
         return {}
+
+    def predictor(
+        self, model: PropertyModel, dataset: Any, outcome: SeedResult, featurizer: str | None
+    ) -> Any:
+        """What ``save_predictors`` keeps of a seed's run (an object with ``save(path)``): a
+        :class:`~graphcl.evaluation.predictor.Predictor` of the model and its head."""
+        from graphcl.evaluation.predictor import Predictor
+
+        return Predictor(
+            model.cpu(), featurizer, dataset.info, outcome.target_mean, outcome.target_std
+        )
+
+    def transfer(
+        self, trained_on: str, seed: int, model: PropertyModel, dataset: Any, device: torch.device
+    ) -> dict[str, float]:
+        """Test scores on every labelled item of another ``dataset`` of the model trained on
+        ``trained_on`` with ``seed``, without further training (``evaluate.transfer``): the
+        protocol's metric under its name, plus further scores.
+
+        Raises:
+            RecipeError: the protocol does not score other datasets.
+        """
+        raise RecipeError(
+            f"evaluate.transfer: the {self.name!r} protocol scores the datasets it trains on "
+            "only (transfer is for the circuit protocols: train on one design, test on others)"
+        )
+
+    def write_plots(self, directory: Path) -> list[Path]:
+        """Protocol-specific figures of the seeds run so far, written into ``directory``."""
+        return []
 
 
 @dataclass
