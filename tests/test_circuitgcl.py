@@ -191,6 +191,12 @@ def test_a_cirgps_graph_is_converted_and_errors_name_the_problem(circuit: Circui
         CircuitDataset(other, "other", blocks=design.blocks)
     with pytest.raises(DatasetError, match="unknown circuit design 'nope'"):
         load_design("nope")
+    # a layout with a column the graph does not have (a CirGPS model on a netlist graph)
+    from graphcl.circuits.dataset import FeatureBlock
+
+    wider = (*circuit.blocks, FeatureBlock("device", "x", 99, "float", 1))
+    with pytest.raises(DatasetError, match=r"no device:x\[99\] feature that the model reads"):
+        CircuitDataset(circuit.graph, "chain", blocks=wider)
 
 
 # -- the method --------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ from graphcl.circuits.parasitics import (
     read_dspf,
     read_spef,
 )
+from graphcl.circuits.predict import ParasiticPredictor, predict_parasitics
 from graphcl.circuits.reader import NetlistWarning, parse_netlist, read_netlist
 from graphcl.circuits.units import parse_number
 
@@ -96,6 +97,7 @@ __all__ = [
     "ExpressionError",
     "Netlist",
     "NetlistWarning",
+    "ParasiticPredictor",
     "Parasitics",
     "ParasiticsWarning",
     "Pin",
@@ -111,6 +113,7 @@ __all__ = [
     "load_design",
     "parse_netlist",
     "parse_number",
+    "predict_parasitics",
     "read_dspf",
     "read_netlist",
     "read_spef",

@@ -195,10 +195,18 @@ def homogeneous_features(
             node_type[start : start + count] = index
     column = 3
     for block in blocks:
-        if block.node_type not in offsets or block.attr not in graph[block.node_type]:
+        store = graph[block.node_type] if block.node_type in offsets else {}
+        value = store.get(block.attr)
+        fits = isinstance(value, Tensor) and (
+            value.dim() == 1
+            if block.column is None
+            else value.dim() == 2 and block.column < value.shape[1]
+        )
+        if not fits:
             raise DatasetError(
                 f"the design has no {block.name} feature that the model reads; it was trained on "
-                "a design laid out differently"
+                "a design laid out differently (a CirGPS design's features are not a netlist "
+                "graph's: train on designs of the kind you predict)"
             )
         start, count = offsets[block.node_type]
         values = _column(graph[block.node_type], block)
