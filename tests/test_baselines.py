@@ -230,3 +230,7 @@ def test_label_fractions_train_on_a_seeded_subset_and_get_their_own_columns(tmp_
     assert '"label_fraction": 0.1' in saved
     with pytest.raises(RecipeError, match=r"label_fractions: give fractions in \(0, 1\]"):
         graphcl.evaluate(["chembl2321810"], label_fractions=[0.0], progress=False)
+    from graphcl.cli.main import main
+
+    assert main(["-q", "eval", "--datasets", "chembl2321810", "--label-fractions", "0.1,x"]) == 2
+    assert main(["-q", "eval", "--datasets", "chembl2321810", "--label-fractions", "1.5"]) == 2

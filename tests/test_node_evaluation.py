@@ -30,6 +30,8 @@ def test_recipe_keys_win_over_a_protocols_defaults() -> None:
     assert "given" not in EvaluationConfig(datasets=("cora",)).to_dict()["train"]
     assert get_protocol("linear").train_defaults("graph") == {}
     assert get_protocol("linear").train_defaults("node") == PROBE_DEFAULTS
+    # long enough to converge on poorly conditioned embeddings (500 epochs underfit on Cora)
+    assert PROBE_DEFAULTS["lr"] == 0.01 and PROBE_DEFAULTS["epochs"] == 2000
 
 
 def test_probe_embeddings_are_standardised_per_column() -> None:

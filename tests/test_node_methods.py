@@ -8,11 +8,14 @@ import math
 import networkx as nx
 import pytest
 import torch
+from torch import nn
 from torch_geometric.data import Data, HeteroData
 
 from graphcl.community_detection import communities, modularity
 from graphcl.data.node_dataset import NodeDataset
 from graphcl.encoders import load_encoder
+from graphcl.encoders.registry import build as build_encoder
+from graphcl.errors import RecipeError
 from graphcl.methods import build as build_method
 from graphcl.methods.bgrl import target_decay
 from graphcl.methods.gcool import layer_graphs
@@ -128,6 +131,32 @@ def test_losses_count_only_centre_nodes(name) -> None:
     assert torch.isfinite(loss)
     # a loss over the centre nodes differs from the loss over all of them
     assert not torch.isclose(loss, model(graph, context()))
+
+
+@pytest.mark.parametrize("name", ["grace", "gca"])
+def test_grace_initialises_its_encoder_as_the_reference_gcn_layers(name) -> None:
+    dataset = node_dataset()
+    encoder = method(name, dataset).encoder
+    linears = [m for m in encoder.modules() if isinstance(m, nn.Linear)]
+    assert linears  # the input adapter and the two GCN layers
+    for layer in linears:
+        weight = layer.weight.detach()
+        fan_out, fan_in = weight.shape
+        bound = math.sqrt(6.0 / (fan_in + fan_out))  # Glorot-uniform, as PyG's GCNConv
+        assert float(weight.abs().max()) <= bound
+        assert float(weight.std()) > 0.8 * bound / math.sqrt(3.0)
+        assert layer.bias is None or not bool(layer.bias.any())
+    torch.manual_seed(0)
+    kept = method(name, dataset, init="default")
+    torch.manual_seed(0)
+    own = build_encoder(
+        "gcn", None, features=dataset.info.features, num_layers=2, hidden=16, dropout=0.0
+    ).state_dict()
+    for key, value in kept.encoder.state_dict().items():
+        assert torch.equal(value, own[key])  # the encoder's own initialisation
+    assert any(bool(m.bias.any()) for m in kept.encoder.modules() if isinstance(m, nn.Linear))
+    with pytest.raises(RecipeError, match="init must be one of"):
+        method(name, dataset, init="orthogonal")
 
 
 def test_bgrl_target_follows_the_online_encoder_on_a_cosine_schedule() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from graphcl.config.recipe import apply_overrides, validate
 from graphcl.data.splits import SPLIT_RULES, split_choices
 from graphcl.encoders import available as available_encoders
+from graphcl.errors import RecipeError
 from graphcl.evaluation import PROTOCOLS, SELECTIONS, evaluate
 from graphcl.evaluation.baselines import BASELINES
 
@@ -60,6 +61,17 @@ def add_parser(commands: Any) -> None:
         help="comma-separated baselines scored on the same splits: "
         + "; ".join(f"{name}: {cls.description}" for name, cls in BASELINES.items()),
     )
+    parser.add_argument(
+        "--label-fractions",
+        default="1",
+        help="comma-separated fractions of each training split to train on, e.g. 0.1,1 (the "
+        "low-label setting; columns <dataset>@10%%)",
+    )
+    parser.add_argument(
+        "--transfer",
+        default="",
+        help="comma-separated datasets (circuit designs) to score each trained model on, unseen",
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--output-dir", default="runs", help="parent of the run directory")
     parser.add_argument(
@@ -71,6 +83,15 @@ def add_parser(commands: Any) -> None:
         help="any evaluate setting, e.g. encoder.hidden=128 or train.patience=20",
     )
     parser.set_defaults(handler=run)
+
+
+def _fractions(text: str) -> list[float]:
+    try:
+        return [float(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise RecipeError(
+            f"--label-fractions: expected numbers such as 0.1,1, got {text!r}"
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
             if value is not None
         },
         "baselines": [name for name in args.baselines.split(",") if name],
+        "label_fractions": _fractions(args.label_fractions),
+        "transfer": [name for name in args.transfer.split(",") if name],
     }
     recipe = {"name": "eval", "output_dir": args.output_dir, "evaluate": section}
     recipe = apply_overrides(recipe, [f"evaluate.{item}" for item in args.overrides])

@@ -23,6 +23,7 @@ from torch_geometric.data import Data
 from graphcl.encoders.base import GraphEncoder
 from graphcl.losses import BYOL, update_ema
 from graphcl.methods.base import ContrastiveMethod
+from graphcl.methods.grace import apply_init
 from graphcl.methods.node_views import NodeViews, ViewSpec, centre_rows, describe
 from graphcl.methods.registry import METHODS
 from graphcl.runtime.step_context import StepContext
@@ -50,6 +51,8 @@ class BGRL(ContrastiveMethod):
         views: the two view specs.
         predictor_hidden: hidden width of the predictor MLP (BGRL: 512).
         decay: initial EMA rate τ of the target (0.99), raised to 1 by a cosine schedule.
+        init: encoder initialisation, ``glorot`` (the reference's PyG ``GCNConv``) or
+            ``default`` (as built); see :mod:`graphcl.methods.grace`.
 
     Shape:
         graph (or node batch) with N nodes -> scalar loss.
@@ -64,6 +67,7 @@ class BGRL(ContrastiveMethod):
         views: tuple[ViewSpec, ViewSpec] | list[ViewSpec] = BGRL_VIEWS,
         predictor_hidden: int = 512,
         decay: float = 0.99,
+        init: str = "glorot",
     ) -> None:
         if len(views) != 2:
             raise ValueError(f"a node-level method needs two views, got {len(views)}")
@@ -74,7 +78,9 @@ class BGRL(ContrastiveMethod):
             views=[describe(v) for v in views],
             predictor_hidden=predictor_hidden,
             decay=decay,
+            init=init,
         )
+        apply_init(encoder, init)
         self.encoder = encoder
         self.target = copy.deepcopy(encoder).requires_grad_(False)
         width = encoder.node_dim

@@ -38,7 +38,7 @@ from torch_geometric.data import Data, HeteroData
 from graphcl.encoders.base import GraphEncoder
 from graphcl.losses import DeCA, NTXent, ReSC, gcool_weights, soft_assignment
 from graphcl.methods.base import ContrastiveMethod
-from graphcl.methods.grace import GCA_VIEWS, node_projection_head
+from graphcl.methods.grace import GCA_VIEWS, apply_init, node_projection_head
 from graphcl.methods.node_views import NodeViews, ViewSpec, centre_rows, describe
 from graphcl.methods.registry import METHODS
 from graphcl.runtime.step_context import StepContext
@@ -94,6 +94,8 @@ class GCooL(ContrastiveMethod):
         multiplex: read ``edge_type`` as layers of a multiplex graph.
         shared_encoder: with ``multiplex``, one encoder for every layer (else one per layer).
         num_layers_multiplex: how many layers (with per-layer encoders).
+        init: encoder initialisation, ``glorot`` (the reference's PyG ``GCNConv``) or
+            ``default`` (as built); see :mod:`graphcl.methods.grace`.
 
     Shape:
         graph (or node batch) with N nodes -> scalar loss.
@@ -119,6 +121,7 @@ class GCooL(ContrastiveMethod):
         multiplex: bool = False,
         shared_encoder: bool = True,
         num_layers_multiplex: int = 1,
+        init: str = "glorot",
     ) -> None:
         if len(views) != 2:
             raise ValueError(f"a node-level method needs two views, got {len(views)}")
@@ -142,7 +145,9 @@ class GCooL(ContrastiveMethod):
             multiplex=multiplex,
             shared_encoder=shared_encoder,
             num_layers_multiplex=num_layers_multiplex,
+            init=init,
         )
+        apply_init(encoder, init)
         width = projection_dim or encoder.node_dim
         self.encoder = encoder
         others = 0 if (shared_encoder or not multiplex) else num_layers_multiplex - 1

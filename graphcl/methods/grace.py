@@ -14,6 +14,14 @@ other node of both views,
 averaged over both directions: NT-Xent with intra-view negatives and the positive in the
 denominator, computed by the loss core's chunked path so memory grows linearly with the number of
 nodes (``chunk_size``; the n x n similarity matrix is never built).
+
+Initialisation: the reference encoders are PyG ``GCNConv`` layers (Glorot-uniform weights, zero
+biases), so ``init="glorot"`` (the default) re-initialises every ``nn.Linear`` of the encoder that
+way. With PyTorch's default ``nn.Linear`` initialisation (weights of standard deviation
+``1 / sqrt(3 fan_in)``, 2-3x smaller than Glorot's, and non-zero biases) GRACE learns far more
+slowly at its published lr 5e-4: on Cora the loss falls from 8.59 to 7.45 in 200 epochs instead
+of to about 6.9, and the linear probe loses 10-17 points. ``init="default"`` keeps the encoder's
+own initialisation.
 """
 
 from __future__ import annotations
@@ -46,6 +54,34 @@ GCA_VIEWS: tuple[ViewSpec, ViewSpec] = (
 )
 
 
+#: Encoder initialisations of :class:`GRACE` (``init``).
+INITS = ("glorot", "default")
+
+
+def glorot_init(module: nn.Module) -> None:
+    """Glorot-uniform weights and zero biases for every ``nn.Linear`` in ``module`` (what PyG's
+    ``GCNConv`` does, the layer of the GRACE and GCA reference encoders); other modules (embedding
+    tables, norms) are left as they are."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+def apply_init(encoder: nn.Module, init: str) -> None:
+    """Initialise ``encoder`` as ``init`` says: ``glorot`` (:func:`glorot_init`, the reference
+    node-level encoders' PyG ``GCNConv`` initialisation) or ``default`` (left as built).
+
+    Raises:
+        ValueError: another ``init``.
+    """
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    if init == "glorot":
+        glorot_init(encoder)
+
+
 def node_projection_head(width: int, out: int) -> nn.Module:
     """GRACE's projection ``Linear-ELU-Linear``. Shape: (N, width) -> (N, out)."""
     return nn.Sequential(nn.Linear(width, out), nn.ELU(), nn.Linear(out, out))
@@ -62,6 +98,9 @@ class GRACE(ContrastiveMethod):
         projection_dim: width of the projection (default: the encoder's).
         temperature: τ of the InfoNCE.
         chunk_size: similarity rows computed at a time (memory O(chunk · N)); None: dense.
+        init: ``glorot`` re-initialises the encoder's linear layers as the reference GCN layers
+            are (Glorot weights, zero biases; see the module docstring); ``default`` keeps the
+            encoder's initialisation.
 
     Shape:
         graph (or node batch) with N nodes -> scalar loss.
@@ -77,6 +116,7 @@ class GRACE(ContrastiveMethod):
         projection_dim: int | None = None,
         temperature: float = 0.5,
         chunk_size: int | None = 2048,
+        init: str = "glorot",
     ) -> None:
         if len(views) != 2:
             raise ValueError(f"a node-level method needs two views, got {len(views)}")
@@ -86,7 +126,9 @@ class GRACE(ContrastiveMethod):
             projection_dim=projection_dim,
             temperature=temperature,
             chunk_size=chunk_size,
+            init=init,
         )
+        apply_init(encoder, init)
         self.encoder = encoder
         self.views = NodeViews(views[0], views[1])
         self.projection = node_projection_head(encoder.node_dim, projection_dim or encoder.node_dim)
@@ -127,6 +169,7 @@ class GCA(GRACE):
         projection_dim: width of the projection.
         temperature: τ.
         chunk_size: similarity rows at a time.
+        init: encoder initialisation, as :class:`GRACE`'s.
     """
 
     def __init__(
@@ -137,5 +180,6 @@ class GCA(GRACE):
         projection_dim: int | None = None,
         temperature: float = 0.2,
         chunk_size: int | None = 2048,
+        init: str = "glorot",
     ) -> None:
-        super().__init__(encoder, featurizer, views, projection_dim, temperature, chunk_size)
+        super().__init__(encoder, featurizer, views, projection_dim, temperature, chunk_size, init)

@@ -38,7 +38,7 @@ class EcfpRF(Baseline):
         n_estimators: trees per forest.
         radius: Morgan radius (2: ECFP4-like).
         n_bits: fingerprint length.
-        n_jobs: scikit-learn worker processes per forest (results do not depend on it).
+        n_jobs: scikit-learn workers per forest (-1: all cores; results do not depend on it).
 
     Raises:
         ValueError: a non-positive setting (the message names it).
@@ -54,7 +54,7 @@ class EcfpRF(Baseline):
     description = "random forest on Morgan fingerprints (radius 2, 2048 bits)"
 
     def __init__(
-        self, n_estimators: int = 500, radius: int = 2, n_bits: int = 2048, n_jobs: int = 1
+        self, n_estimators: int = 500, radius: int = 2, n_bits: int = 2048, n_jobs: int = -1
     ) -> None:
         for key, value in (("n_estimators", n_estimators), ("n_bits", n_bits)):
             if value < 1:

@@ -78,6 +78,20 @@ def check_circuit(dataset: Any, protocol: str) -> CircuitDataset:
     return dataset
 
 
+def index_plan(dataset: CircuitDataset, train: Tensor, batch_size: int, seed: int) -> BatchPlan:
+    """Seeded shuffled batches of the training positions themselves (pair positions or node
+    ids), for heads trained on fixed embeddings. Shape: each batch (B,) int64."""
+    return GraphSetPlan(
+        dataset,  # type: ignore[arg-type]
+        min(batch_size, max(train.numel(), 1)),
+        seed=seed,
+        indices=train,
+        order="stream",
+        drop_last=False,
+        collate=lambda index: index,
+    )
+
+
 @torch.no_grad()
 def circuit_embeddings(
     encoder: GraphEncoder,
@@ -327,15 +341,7 @@ class EdgeRegression(EvaluationProtocol):
         self, dataset: CircuitDataset, train: Tensor, config: FinetuneConfig, seed: int
     ) -> BatchPlan:
         if self.frozen:
-            return GraphSetPlan(
-                dataset,  # type: ignore[arg-type]
-                min(config.batch_size, max(train.numel(), 1)),
-                seed=seed,
-                indices=train,
-                order="stream",
-                drop_last=False,
-                collate=lambda index: index,
-            )
+            return index_plan(dataset, train, config.batch_size, seed)
         return dataset.link_plan(train, config.batch_size, seed=seed)
 
     def run(

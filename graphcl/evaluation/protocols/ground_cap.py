@@ -33,7 +33,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from graphcl.circuits.dataset import CircuitDataset
-from graphcl.data.plans import BatchPlan, GraphSetPlan
+from graphcl.data.plans import BatchPlan
 from graphcl.data.splits import Split
 from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.head import PropertyModel
@@ -45,6 +45,7 @@ from graphcl.evaluation.protocols.edge_regression import (
     WithHead,
     check_circuit,
     circuit_embeddings,
+    index_plan,
     laid_out_as,
 )
 from graphcl.evaluation.protocols.registry import PROTOCOLS
@@ -195,15 +196,7 @@ class GroundCap(EvaluationProtocol):
         self, dataset: CircuitDataset, train: Tensor, config: FinetuneConfig, seed: int
     ) -> BatchPlan:
         if self.frozen:
-            return GraphSetPlan(
-                dataset,  # type: ignore[arg-type]
-                min(config.batch_size, max(train.numel(), 1)),
-                seed=seed,
-                indices=train,
-                order="stream",
-                drop_last=False,
-                collate=lambda index: index,
-            )
+            return index_plan(dataset, train, config.batch_size, seed)
         return dataset.node_plan(train, config.batch_size, seed=seed)
 
     def run(

@@ -39,8 +39,12 @@ if TYPE_CHECKING:
 
 
 #: what ``evaluate.train`` keys default to for a node probe (those a recipe sets win): full-batch
-#: Adam at lr 0.01 without weight decay, as GRACE's, GCA's and gCooL's evaluators train theirs
-PROBE_DEFAULTS: dict[str, Any] = {"batch_size": 1 << 30, "lr": 0.01, "epochs": 500}
+#: Adam at lr 0.01 without weight decay, as GRACE's, GCA's and gCooL's evaluators train theirs.
+#: 2000 epochs: on poorly conditioned embeddings (a random or barely trained encoder, whose
+#: standardised columns are strongly correlated) 500 were not enough, the best validation epoch
+#: being the last ones (Cora: 60.2% at 500 epochs, 67.0% at 2000, sklearn's LogisticRegression
+#: 68.9%); well-trained embeddings peak within tens of epochs, so the selected result is the same.
+PROBE_DEFAULTS: dict[str, Any] = {"batch_size": 1 << 30, "lr": 0.01, "epochs": 2000}
 
 
 class NodeProbeObjective(TrainingObjective):
