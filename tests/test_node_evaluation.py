@@ -95,3 +95,21 @@ def test_a_saved_encoder_embeds_the_nodes_of_a_node_dataset(mirror, tmp_path) ->
     by_dataset, by_graph = model.embed(cora), model.embed(cora.graph)
     assert by_dataset.shape == (cora.num_nodes, 32)
     torch.testing.assert_close(by_dataset, by_graph)
+
+
+def test_embedding_communities_do_not_collapse_on_non_negative_embeddings() -> None:
+    """ReLU embeddings all lie in the positive orthant; the map's DeCA communities must still
+    find planted groups there (uncentred, every node fell into one community)."""
+    from torch_geometric.data import Data
+
+    from graphcl.evaluation.node_plots import embedding_communities
+
+    generator = torch.Generator().manual_seed(0)
+    groups = torch.arange(200) // 50  # 4 planted groups of 50 nodes
+    means = torch.rand(4, 16, generator=generator) + 1.0
+    embeddings = (means[groups] + 0.1 * torch.randn(200, 16, generator=generator)).relu()
+    pairs = torch.randint(0, 50, (2, 800), generator=generator)
+    offset = 50 * torch.randint(0, 4, (800,), generator=generator)
+    graph = Data(edge_index=pairs + offset, num_nodes=200)  # edges inside the groups
+    found = embedding_communities(embeddings, graph, k=4)
+    assert found.assignment.unique().numel() >= 3 and found.modularity > 0.4

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from graphcl.community_detection import communities
+from graphcl.community_detection import Communities, communities
 from graphcl.runtime.atomic import savefig_atomic
 
 
@@ -36,6 +36,21 @@ def project_2d(embeddings: Tensor, seed: int = 0) -> tuple[np.ndarray, str]:
         perplexity = float(min(30, max(2, data.shape[0] // 4)))
         coordinates = TSNE(2, perplexity=perplexity, init="pca", max_iter=500, random_state=seed)
         return coordinates.fit_transform(data), "t-SNE"
+
+
+def embedding_communities(embeddings: Tensor, graph: Any, k: int, seed: int = 0) -> Communities:
+    """DeCA communities (100 epochs, ``k`` centres) of node embeddings, centred and scaled per
+    column first: after a ReLU every embedding lies in the positive orthant, where all cosine
+    similarities are high and DeCA's soft assignment collapses into one community.
+
+    Shape:
+        embeddings (N, D) -> ``assignment`` (N,).
+    """
+    spread = embeddings.std(0).clamp_min(1e-12)
+    return communities(
+        graph, "deca", embeddings=(embeddings - embeddings.mean(0)) / spread,
+        num_communities=k, epochs=100, seed=seed,
+    )  # fmt: skip
 
 
 def plot_embedding_map(
@@ -65,14 +80,7 @@ def plot_embedding_map(
     import matplotlib.pyplot as plt
 
     num_classes = int(labels.max()) + 1 if labels.numel() and int(labels.max()) >= 0 else 2
-    found = communities(
-        graph,
-        "deca",
-        embeddings=embeddings,
-        num_communities=max(num_classes, 2),
-        epochs=100,
-        seed=seed,
-    )
+    found = embedding_communities(embeddings, graph, max(num_classes, 2), seed)
     generator = torch.Generator().manual_seed(seed)
     keep = torch.randperm(embeddings.shape[0], generator=generator)[:max_nodes].sort().values
     xy, method = project_2d(embeddings[keep], seed)
