@@ -328,6 +328,7 @@ def test_predict_parasitics_columns_and_units(
     again = ParasiticPredictor.load(tmp_path / "parasitics.pt")
     table = predict_parasitics(model, circuit)  # the labelled net-net pairs
     assert table.equals(predict_parasitics(again, circuit))
+    assert table.equals(again.predict_parasitics(circuit))
     assert tuple(table.columns) == COLUMNS
     coupling, ground = table[table.kind == "coupling"], table[table.kind == "ground"]
     nets = list(circuit.graph["net"].names)

@@ -84,6 +84,13 @@ class ParasiticPredictor(nn.Module):
         self.blocks = tuple(blocks)
         self.transform = transform or CapacitanceTransform()
 
+    def predict_parasitics(
+        self, graph_or_netlist: Netlist | HeteroData | CircuitDataset, device: str = "cpu"
+    ) -> pd.DataFrame:
+        """Coupling capacitance per net pair and ground capacitance per net, in farads (see
+        :func:`predict_parasitics`)."""
+        return predict_parasitics(self, graph_or_netlist, device)
+
     def save(self, path: PathType) -> None:
         """Write the predictor to one file (plain data and tensors; :meth:`load` reads it with
         ``torch.load(weights_only=True)``)."""
