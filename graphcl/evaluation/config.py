@@ -131,12 +131,9 @@ class EvaluationConfig:
             raise RecipeError("evaluate.datasets: give at least one dataset")
         if isinstance(self.train, dict):
             object.__setattr__(self, "train", FinetuneConfig.from_recipe(self.train))
-        for key in ("baselines", "transfer"):
-            value = getattr(self, key)
-            if isinstance(value, str):
-                object.__setattr__(self, key, tuple(value.split(",")))
-            elif isinstance(value, list):
-                object.__setattr__(self, key, tuple(value))
+        for key in ("baselines", "transfer"):  # "a,b" as well as a list
+            if isinstance(getattr(self, key), str):
+                object.__setattr__(self, key, tuple(getattr(self, key).split(",")))
         if isinstance(self.seeds, (list, tuple)) and not self.seeds:
             raise RecipeError("evaluate.seeds: give a number of seeds or a non-empty list")
         check_types(self, "evaluate")
@@ -153,14 +150,8 @@ class EvaluationConfig:
                 f"evaluate.baselines: unknown {', '.join(map(repr, unknown))}; choose from "
                 f"{', '.join(BASELINES.available())}"
             )
-        if isinstance(self.label_fractions, (int, float)):
-            object.__setattr__(self, "label_fractions", (self.label_fractions,))
-        fractions = tuple(self.label_fractions)
-        object.__setattr__(self, "label_fractions", fractions)
-        if not fractions or any(
-            isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f <= 1
-            for f in fractions
-        ):
+        fractions = self.label_fractions  # a tuple of floats after check_types
+        if not fractions or any(not 0 < f <= 1 for f in fractions):
             raise RecipeError(
                 f"evaluate.label_fractions: give fractions in (0, 1], got {list(fractions)}"
             )

@@ -157,14 +157,19 @@ class EvaluationResult:
         }
 
 
+def baseline_runs(results: Sequence[EvaluationResult]) -> dict[str, list[SeedResult]]:
+    """The baseline runs of a comparison: those of the first result that has any (a recipe
+    scores them once, with its first starting point)."""
+    return next((r.baselines for r in results if r.baselines), {})
+
+
 def baseline_rows(
     results: Sequence[EvaluationResult], datasets: Sequence[str]
 ) -> dict[str, dict[str, list[float]]]:
     """Table rows of the baselines (run once, by the first result that has them): ``baseline:
     <name>`` -> dataset -> per-seed test scores."""
-    source = next((r.baselines for r in results if r.baselines), {})
     rows: dict[str, dict[str, list[float]]] = {}
-    for name, runs in source.items():
+    for name, runs in baseline_runs(results).items():
         scores = {d: [r.test for r in runs if r.dataset == d] for d in datasets}
         if any(scores.values()):
             rows[f"baseline: {name}"] = scores
@@ -217,7 +222,7 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
         if rows:
             parts.append(metric_table(key, rows))
     parts += transfer_tables(results)
-    source = next((r.baselines for r in results if r.baselines), {})
+    source = baseline_runs(results)
     if source:
         from graphcl.evaluation.baselines import get_baseline
 

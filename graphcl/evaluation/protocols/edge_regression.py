@@ -244,38 +244,59 @@ def predict_pairs(
     return torch.cat(out) if out else torch.empty(0)
 
 
-class EdgeObjective(TrainingObjective):
-    """The regression loss of the pair head: on fixed embeddings (batches are pair positions)
-    or, with ``encoder``, on link-level sampled batches (fine-tuning)."""
+class HeadObjective(TrainingObjective):
+    """The loss of a circuit protocol's head: on the fixed embeddings of a frozen encoder, or,
+    with ``encoder``, on sampled batches (fine-tuning).
 
-    unit = "edges"
+    :meth:`current` gives the whole design's embeddings for scoring: the fixed ones, or, when
+    fine-tuning, the encoder's, recomputed only after training steps have changed it (set
+    :attr:`stale` after restoring other weights).
+    """
 
     def __init__(
         self,
-        head: EdgeHead,
+        head: nn.Module,
         loss: nn.Module,
-        dataset: CircuitDataset,
+        circuit: CircuitDataset,
+        device: torch.device,
         embeddings: Tensor | None = None,
         encoder: GraphEncoder | None = None,
     ) -> None:
         super().__init__()
         self.head = head
         self.loss = loss
-        self.encoder = encoder
+        self.circuit = circuit
+        self.embedding_device = device
         self.embeddings = embeddings
-        self.pairs = dataset.edge_label_index
-        self.kinds = dataset.edge_kind
-        self.targets = dataset.edge_y
-        self.stale = True  # embeddings of the evaluation need recomputing (fine-tuning)
+        self.encoder = encoder
+        self.stale = True
+        self._embedded: Tensor | None = None
+
+    def current(self) -> Tensor:
+        """Node embeddings of the whole design. Shape: (n, node_dim), on the device."""
+        if self.embeddings is not None:
+            return self.embeddings
+        if self.stale or self._embedded is None:
+            assert self.encoder is not None
+            self._embedded = circuit_embeddings(self.encoder, self.circuit, self.embedding_device)
+            self.stale = False
+        return self._embedded
+
+
+class EdgeObjective(HeadObjective):
+    """The regression loss of the pair head (batches are pair positions on fixed embeddings,
+    or link-level sampled batches when fine-tuning)."""
+
+    unit = "edges"
 
     def forward(self, batch: Any, context: StepContext) -> Tensor:
         if self.encoder is None:
             assert self.embeddings is not None
             positions = batch.to(self.embeddings.device)
-            pairs = self.pairs.to(positions.device)[:, positions]
+            pairs = self.circuit.edge_label_index.to(positions.device)[:, positions]
             h = self.embeddings
-            kinds = self.kinds.to(positions.device)[positions]
-            targets = self.targets.to(positions.device)[positions]
+            kinds = self.circuit.edge_kind.to(positions.device)[positions]
+            targets = self.circuit.edge_y.to(positions.device)[positions]
         else:
             assert isinstance(batch, Data)
             self.stale = True
@@ -371,23 +392,16 @@ class EdgeRegression(EvaluationProtocol):
             self.loss, circuit.edge_y[train], self.noise_sigma, self.learn_sigma
         ).to(device)
         embeddings = circuit_embeddings(encoder, circuit, device) if self.frozen else None
-        objective = EdgeObjective(head, loss, circuit, embeddings, None if self.frozen else encoder)
-        cache: dict[str, Tensor] = {}
-
-        def current() -> Tensor:
-            if embeddings is not None:
-                return embeddings
-            if objective.stale or "h" not in cache:
-                cache["h"] = circuit_embeddings(encoder, circuit, device)
-                objective.stale = False
-            return cache["h"]
+        objective = EdgeObjective(
+            head, loss, circuit, device, embeddings, None if self.frozen else encoder
+        )
 
         @torch.no_grad()
         def predict(positions: Sequence[int]) -> Tensor:
             head.eval()
             index = torch.tensor(list(positions), dtype=torch.long)
             pairs = circuit.edge_label_index[:, index].to(device)
-            h = current()
+            h = objective.current()
             out: Tensor = head(h[pairs[0]], h[pairs[1]], circuit.edge_kind[index].to(device))
             head.train()
             return out.cpu()

@@ -35,13 +35,13 @@ from torch_geometric.data import Data
 from graphcl.circuits.dataset import CircuitDataset
 from graphcl.data.plans import BatchPlan
 from graphcl.data.splits import Split
-from graphcl.encoders.base import GraphEncoder
 from graphcl.encoders.head import PropertyModel
 from graphcl.errors import RecipeError
 from graphcl.evaluation.metrics import TaskScores
 from graphcl.evaluation.protocols.base import EvaluationProtocol, select_over_epochs
 from graphcl.evaluation.protocols.edge_regression import (
     CIRCUIT_DEFAULTS,
+    HeadObjective,
     WithHead,
     check_circuit,
     circuit_embeddings,
@@ -51,7 +51,6 @@ from graphcl.evaluation.protocols.edge_regression import (
 from graphcl.evaluation.protocols.registry import PROTOCOLS
 from graphcl.evaluation.seed_result import SeedResult
 from graphcl.losses import BalancedSoftmax
-from graphcl.methods.base import TrainingObjective
 from graphcl.runtime.step_context import StepContext
 
 if TYPE_CHECKING:
@@ -120,39 +119,23 @@ def classification_metrics(
     return scores, confusion_matrix(true, pred, labels=labels)
 
 
-class NodeObjective(TrainingObjective):
-    """The classification loss of the node head: on fixed embeddings (batches are node ids) or,
-    with ``encoder``, on neighbour-sampled batches (fine-tuning)."""
+class NodeObjective(HeadObjective):
+    """The classification loss of the node head (batches are node ids on fixed embeddings, or
+    neighbour-sampled batches when fine-tuning)."""
 
     unit = "nodes"
-
-    def __init__(
-        self,
-        head: NodeHead,
-        loss: nn.Module,
-        classes: Tensor,
-        embeddings: Tensor | None = None,
-        encoder: GraphEncoder | None = None,
-    ) -> None:
-        super().__init__()
-        self.head = head
-        self.loss = loss
-        self.classes = classes
-        self.embeddings = embeddings
-        self.encoder = encoder
-        self.stale = True
 
     def forward(self, batch: Any, context: StepContext) -> Tensor:
         if self.encoder is None:
             assert self.embeddings is not None
             h = self.embeddings[batch]
-            labels = self.classes.to(h.device)[batch]
+            labels = self.circuit.node_class.to(h.device)[batch]
         else:
             assert isinstance(batch, Data)
             self.stale = True
             size = int(batch.batch_size)
             h = self.encoder.node_embeddings(batch)[:size]
-            labels = self.classes.to(h.device)[batch.n_id[:size]]
+            labels = self.circuit.node_class.to(h.device)[batch.n_id[:size]]
         out: Tensor = self.loss(self.head(h), labels)
         return out
 
@@ -225,22 +208,13 @@ class GroundCap(EvaluationProtocol):
         loss = classification_loss(self.loss, circuit.node_class[train], num_classes).to(device)
         embeddings = circuit_embeddings(encoder, circuit, device) if self.frozen else None
         objective = NodeObjective(
-            head, loss, circuit.node_class, embeddings, None if self.frozen else encoder
+            head, loss, circuit, device, embeddings, None if self.frozen else encoder
         )
-        cache: dict[str, Tensor] = {}
-
-        def current() -> Tensor:
-            if embeddings is not None:
-                return embeddings
-            if objective.stale or "h" not in cache:
-                cache["h"] = circuit_embeddings(encoder, circuit, device)
-                objective.stale = False
-            return cache["h"]
 
         @torch.no_grad()
         def predict(nodes: Sequence[int]) -> Tensor:
             head.eval()
-            out = head(current()[torch.tensor(list(nodes), dtype=torch.long)]).argmax(1)
+            out = head(objective.current()[torch.tensor(list(nodes), dtype=torch.long)]).argmax(1)
             head.train()
             return out.cpu()
 
