@@ -198,3 +198,19 @@ def test_butina_batches_reach_the_method_as_whole_clusters() -> None:
     assert whole, "some multi-molecule clusters fit in one batch"
     spans = [len({where[molecules.smiles[i]] for i in c}) for c in whole]
     assert sum(s == 1 for s in spans) >= 0.5 * len(spans)  # most stay within one batch
+
+
+def test_stream_order_is_one_generator_epoch_after_epoch() -> None:
+    """``order="stream"``: epoch k's batches come from the k-th permutation of one seeded
+    generator (the pretrain-gnns fine-tuning order), whatever order epochs are asked for in."""
+    dataset = _one_graph(40)
+    plan = GraphSetPlan(
+        dataset,  # type: ignore[arg-type]
+        8, seed=3, order="stream", drop_last=False, collate=lambda index: index,
+    )  # fmt: skip
+    generator = torch.Generator().manual_seed(3)
+    expected = [torch.randperm(len(dataset), generator=generator) for _ in range(5)]
+    for epoch in (1, 2, 2, 3, 5, 1, 4):
+        batches = plan.index_batches(epoch)
+        order = [i for batch in batches for i in batch]
+        assert torch.equal(torch.tensor(order), expected[epoch - 1])

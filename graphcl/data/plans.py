@@ -133,6 +133,8 @@ class GraphSetPlan:
         self.seed, self.rank, self.world_size = seed, rank, world_size
         self.indices = None if indices is None else torch.as_tensor(indices, dtype=torch.long)
         self.order = order
+        #: the "stream" order's generator after ``epoch`` permutations, and the last one
+        self._stream: tuple[int, torch.Generator, Tensor] | None = None
         self.drop_last = drop_last
         self.keep = keep
         self.collate = collate
@@ -165,10 +167,16 @@ class GraphSetPlan:
     def _permutation(self, epoch: int) -> Tensor:
         if self.order == "epoch":
             return epoch_order(self._size(), epoch, self.seed)
-        generator = torch.Generator().manual_seed(self.seed)
-        for _ in range(epoch - 1):
-            torch.randperm(self._size(), generator=generator)
-        return torch.randperm(self._size(), generator=generator)
+        # the epoch-th permutation of one generator; kept between calls so that epoch after
+        # epoch costs one permutation each (replaying them all was quadratic in epochs)
+        if self._stream is None or self._stream[0] > epoch:
+            self._stream = (0, torch.Generator().manual_seed(self.seed), torch.empty(0))
+        done, generator, permutation = self._stream
+        while done < epoch:
+            permutation = torch.randperm(self._size(), generator=generator)
+            done += 1
+        self._stream = (done, generator, permutation)
+        return permutation
 
     def index_batches(self, epoch: int) -> list[list[int]]:
         """Indices (into the dataset) of this process's batches of ``epoch``."""

@@ -33,6 +33,7 @@ from graphcl.evaluation.protocols.registry import PROTOCOLS
 from graphcl.evaluation.seed_result import SeedResult
 from graphcl.methods.base import TrainingObjective
 from graphcl.runtime.step_context import StepContext
+from graphcl.threads import single_threaded
 
 if TYPE_CHECKING:
     from graphcl.evaluation.config import FinetuneConfig
@@ -76,14 +77,6 @@ def node_embeddings(model: PropertyModel, dataset: NodeDataset, device: torch.de
     out = model.encoder.node_embeddings(dataset.graph.to(device)).detach().double()
     standardised: Tensor = ((out - out.mean(0)) / out.std(0).clamp_min(1e-12)).float()
     return standardised
-
-
-def accuracy(logits: Tensor, labels: Tensor) -> float:
-    """Fraction of labelled nodes (label >= 0) whose argmax is right."""
-    known = labels >= 0
-    if not bool(known.any()):
-        return float("nan")
-    return float((logits[known].argmax(1) == labels[known]).float().mean())
 
 
 def f1_scores(logits: Tensor, labels: Tensor) -> dict[str, float]:
@@ -134,18 +127,27 @@ def run_node_linear(
         collate=lambda index: index,
     )
 
+    labelled: dict[int, Tensor] = {}  # the labelled nodes of split.valid / split.test, once
+
     @torch.no_grad()
     def score(indices: Sequence[int]) -> TaskScores:
-        if not indices:
+        if id(indices) not in labelled:
+            index = torch.tensor(list(indices), dtype=torch.long, device=device)
+            labelled[id(indices)] = index[labels[index] >= 0]
+        index = labelled[id(indices)]
+        if not index.numel():
             return TaskScores(float("nan"), [None], [])
-        index = torch.tensor(list(indices), dtype=torch.long, device=device)
-        value = accuracy(model.head(embeddings[index]), labels[index])
+        hits = model.head(embeddings[index]).argmax(1) == labels[index]
+        value = float(hits.float().mean())
         return TaskScores(value, [value], [])
 
-    outcome = select_over_epochs(
-        objective, plan, score, split, config, device, selection, progress,
-        description=f"{dataset.name} split {seed}", metric="accuracy", model=model,
-    )  # fmt: skip
+    # a (N, d) x (d, C) head is many tiny operations: one thread (with two, a busy core makes
+    # each epoch tens of times slower)
+    with single_threaded():
+        outcome = select_over_epochs(
+            objective, plan, score, split, config, device, selection, progress,
+            description=f"{dataset.name} split {seed}", metric="accuracy", model=model,
+        )  # fmt: skip
     with torch.no_grad():  # the model holds the selected epoch's weights
         test = torch.tensor(split.test, dtype=torch.long, device=device)
         extra = f1_scores(model.head(embeddings[test]), labels[test])
