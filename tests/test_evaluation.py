@@ -89,6 +89,40 @@ def test_early_stopping(chembl_csv) -> None:
     assert len(outcome.history) - outcome.selected_epoch == 2
 
 
+def test_encoder_lr_moves_the_encoder_less_than_the_head(chembl_csv) -> None:
+    dataset = load_dataset(chembl_csv, progress=False)
+    split = make_split("scaffold", dataset.smiles)
+    moved = {}
+    for encoder_lr in (None, 1e-6):
+        torch.manual_seed(0)
+        model = PropertyModel(build("gin", num_layers=2, hidden=16), PredictionHead(16, 1))
+        start = {k: v.clone() for k, v in model.state_dict().items()}
+        get_protocol("finetune").run(
+            dataset,
+            split,
+            model,
+            config=FinetuneConfig(epochs=2, lr=1e-2, encoder_lr=encoder_lr),
+            seed=0,
+            device=torch.device("cpu"),
+            selection="last_epoch",
+            progress=False,
+        )
+        end = model.state_dict()
+        moved[encoder_lr] = {
+            part: max(
+                float((end[k].float() - start[k].float()).abs().max())
+                for k in end
+                if k.startswith(part) and end[k].is_floating_point() and "running" not in k
+            )
+            for part in ("encoder.", "head.")
+        }
+    # Adam steps are about lr each: the encoder at 1e-6 moves ~1e4 times less, the head not
+    assert moved[1e-6]["encoder."] < 1e-4 < moved[None]["encoder."]
+    assert moved[1e-6]["head."] > 1e-3
+    with pytest.raises(RecipeError, match="encoder_lr"):
+        FinetuneConfig(encoder_lr=0.0)
+
+
 def test_predictor_predicts_saves_and_loads(chembl_csv, tmp_path) -> None:
     result = graphcl.evaluate(str(chembl_csv), seeds=1, progress=False, **TINY)
     predictor = result.predictor("chembl_small")

@@ -29,6 +29,9 @@ class FinetuneConfig(OptimConfig):
         batch_size: examples per step (32).
         amp: bfloat16 autocast (off by default, as the published protocols).
         patience: stop after this many epochs without validation improvement (None: never).
+        encoder_lr: learning rate of the encoder's parameters (None: ``lr``, as the head). A
+            lower one keeps more of a pre-trained encoder's features (discriminative
+            fine-tuning); it applies to the scratch encoder alike.
         eval_batch_size: examples per evaluation step (does not change results).
         given: the keys the recipe set (protocols fill the others with their own defaults, see
             :meth:`with_defaults`).
@@ -40,6 +43,7 @@ class FinetuneConfig(OptimConfig):
     batch_size: int = 32
     amp: bool | str = False
     patience: int | None = None
+    encoder_lr: float | None = None
     eval_batch_size: int = 512
     given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -63,6 +67,8 @@ class FinetuneConfig(OptimConfig):
         super().__post_init__()
         if self.eval_batch_size < 1:
             raise RecipeError(f"{self.section}.eval_batch_size must be >= 1")
+        if self.encoder_lr is not None and self.encoder_lr <= 0:
+            raise RecipeError(f"{self.section}.encoder_lr must be > 0, got {self.encoder_lr}")
         if self.patience is not None and self.patience < 1:
             raise RecipeError(f"{self.section}.patience must be >= 1 or null, got {self.patience}")
 

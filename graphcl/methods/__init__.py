@@ -9,6 +9,7 @@ from graphcl.methods.grace import GCA, GRACE
 from graphcl.methods.graphcl_masking import GraphCLMasking
 from graphcl.methods.graphcl_method import DEFAULT_AUGMENTATIONS, GraphCL, with_feature_tokens
 from graphcl.methods.graphmae import GraphMAE
+from graphcl.methods.molecule_fingerprint import MoleculeFingerprint
 from graphcl.methods.node_views import NodeViews
 from graphcl.methods.registry import METHODS, available, build
 from graphcl.runtime.step_context import StepContext
@@ -25,6 +26,7 @@ __all__ = [
     "GraphCL",
     "GraphCLMasking",
     "GraphMAE",
+    "MoleculeFingerprint",
     "NodeViews",
     "StepContext",
     "TrainingObjective",

@@ -47,6 +47,11 @@ class TrainingObjective(nn.Module, ABC):
     def forward(self, batch: Any, context: StepContext) -> Tensor:
         """Scalar loss of one batch."""
 
+    def parameter_groups(self) -> list[dict[str, Any]]:
+        """The optimizer's parameter groups: one group of every trainable parameter by default;
+        a group may set its own ``lr``."""
+        return [{"params": [p for p in self.parameters() if p.requires_grad]}]
+
     def after_step(self, context: StepContext) -> None:
         """Called after every optimizer step (EMA target updates, schedules); nothing by
         default."""

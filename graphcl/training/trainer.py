@@ -170,7 +170,7 @@ class Trainer:
             model = DistributedDataParallel(
                 method, device_ids=[device.index] if device.type == "cuda" else None
             )
-        optimizer = build_optimizer(cfg, [p for p in method.parameters() if p.requires_grad])
+        optimizer = build_optimizer(cfg, method.parameter_groups())
         steps_per_epoch = plan.steps(1)
         total_steps = cfg.epochs * steps_per_epoch
         schedule = build_schedule(cfg.schedule, optimizer, total_steps, **cfg.schedule_args)

@@ -27,11 +27,23 @@ class SupervisedObjective(TrainingObjective):
 
     unit = "graphs"
 
-    def __init__(self, model: PropertyModel, targets: Tensor, task: str) -> None:
+    def __init__(
+        self, model: PropertyModel, targets: Tensor, task: str, encoder_lr: float | None = None
+    ) -> None:
         super().__init__()
         self.model = model
         self.targets = targets
         self.loss = TASK_LOSSES[task]
+        self.encoder_lr = encoder_lr
+
+    def parameter_groups(self) -> list[dict[str, Any]]:
+        """The head at the run's ``lr``; the encoder at ``encoder_lr`` when one is given."""
+        if self.encoder_lr is None:
+            return super().parameter_groups()
+        head = [p for p in self.model.head.parameters() if p.requires_grad]
+        in_head = {id(p) for p in head}
+        rest = [p for p in self.parameters() if p.requires_grad and id(p) not in in_head]
+        return [{"params": head}, {"params": rest, "lr": self.encoder_lr}]
 
     def forward(self, batch: Any, context: StepContext) -> Tensor:
         out: Tensor = self.loss(self.model(batch), self.targets[batch.rows])
@@ -78,4 +90,5 @@ class Finetune(GraphProtocol):
             out: Tensor = model(dataset.collate(index).to(device))
             return out
 
-        return Prepared(SupervisedObjective(model, targets, dataset.info.task), plan, predict)
+        objective = SupervisedObjective(model, targets, dataset.info.task, config.encoder_lr)
+        return Prepared(objective, plan, predict)
