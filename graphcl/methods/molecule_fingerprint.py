@@ -11,11 +11,12 @@ to one logit per bit, and the loss is the mean binary cross-entropy over molecul
 ``L = -1/(G n) sum_g sum_b [y_gb log s(z_gb) + (1 - y_gb) log(1 - s(z_gb))]``, ``z_g = head(h_g)``
 
 with ``y_g`` the ``n``-bit Morgan fingerprint of molecule ``g`` (RDKit's generator, computed once
-per SMILES and cached). The head is discarded after pre-training.
+per SMILES and cached as packed bits). The head is discarded after pre-training.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from rdkit.Chem import rdFingerprintGenerator
 from torch import Tensor
@@ -74,19 +75,20 @@ class MoleculeFingerprint(ContrastiveMethod):
         self.encoder = encoder
         self.head = projection_head(encoder.out_dim, bits)
         self._generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=bits)
-        self._cache: dict[str, Tensor] = {}
+        self._cache: dict[str, np.ndarray] = {}  # packed bits: 256 bytes a molecule at 2048
 
     def fingerprints(self, smiles: list[str]) -> Tensor:
         """0/1 Morgan bits of each SMILES. Shape: (G, bits), float32."""
         rows = []
         for text in smiles:
-            bits = self._cache.get(text)
-            if bits is None:
+            packed = self._cache.get(text)
+            if packed is None:
                 molecule = parse_smiles(text, max_atoms=None)
-                bits = torch.from_numpy(self._generator.GetFingerprintAsNumPy(molecule)).float()
-                self._cache[text] = bits
-            rows.append(bits)
-        return torch.stack(rows)
+                packed = np.packbits(self._generator.GetFingerprintAsNumPy(molecule))
+                self._cache[text] = packed
+            rows.append(packed)
+        bits = np.unpackbits(np.stack(rows), axis=1, count=self.config["bits"])
+        return torch.from_numpy(bits).float()
 
     def forward(self, batch: Batch, context: StepContext) -> Tensor:
         smiles = getattr(batch, "smiles", None)

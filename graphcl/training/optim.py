@@ -91,9 +91,12 @@ def build_schedule(
     return schedule(optimizer, total_steps, **kwargs)
 
 
-def build_optimizer(config: Any, parameters: Iterable[torch.nn.Parameter]) -> Optimizer:
-    """The optimizer ``config.optimizer`` over ``parameters`` with ``config.lr`` and
-    ``config.weight_decay`` (any :class:`~graphcl.training.train_config.OptimConfig`)."""
+def build_optimizer(
+    config: Any, parameters: Iterable[torch.nn.Parameter] | Iterable[dict[str, Any]]
+) -> Optimizer:
+    """The optimizer ``config.optimizer`` over ``parameters`` (or parameter groups, which may set
+    their own ``lr``) with ``config.lr`` and ``config.weight_decay`` (any
+    :class:`~graphcl.training.train_config.OptimConfig`)."""
     return OPTIMIZERS.get(config.optimizer)(
         parameters, lr=config.lr, weight_decay=config.weight_decay
     )
