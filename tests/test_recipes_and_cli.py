@@ -45,7 +45,7 @@ def _recipe(**evaluate) -> dict:
         (
             _recipe(train={"lr_rate": 1}),
             "unknown key 'lr_rate' in evaluate.train; valid keys: "
-            "amp, batch_size, epochs, eval_batch_size",
+            "amp, batch_size, encoder_lr, epochs, eval_batch_size",
         ),
         (
             _recipe(encoder={"name": "gin", "layers": 3}),
