@@ -7,9 +7,13 @@ checkout) and skip with a reason when it is absent; nothing here touches the net
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from graphcl.threads import single_threaded
 
 _REPO = Path(__file__).resolve().parents[1]
 _DEFAULT_MIRROR = _REPO.parent / "shared" / "data"
@@ -66,6 +70,25 @@ def nci_smiles() -> list[str]:
 
     path = Path(rdkit.__file__).parent / "Data" / "NCI" / "first_5K.smi"
     return [line.split()[0] for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def nci_molecules():
+    """NCI-5K featurized with the default featurizer (its 8 unparsable records skipped
+    quietly); tests take a ``subset``."""
+    from graphcl.data import load_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_dataset("nci5k", progress=False)
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """One intra-op thread for a test of tiny encoders: more threads only add synchronisation
+    (tens of times slower on a busy 2-core machine)."""
+    with single_threaded():
+        yield
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
-from collections.abc import Iterator
 
 import pytest
 import torch
 from torch_geometric.data import Batch, Data
 
-from graphcl.data import load_dataset
 from graphcl.errors import RecipeError
 from graphcl.features import FeatureSpec
 from graphcl.methods import StepContext, build
@@ -35,21 +32,12 @@ VARIANTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Tiny encoders on 64 molecules: intra-op threads only add synchronisation (tens of times
-    slower on a busy 2-core machine)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
-def molecules():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_dataset("nci5k", progress=False).subset(range(64))
+def molecules(nci_molecules):
+    return nci_molecules.subset(range(64))
 
 
 @pytest.fixture(scope="module")

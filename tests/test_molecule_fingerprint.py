@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -12,7 +10,6 @@ import torch
 from rdkit import Chem, DataStructs
 from rdkit.Chem import AllChem
 
-from graphcl.data import load_dataset
 from graphcl.errors import RecipeError
 from graphcl.methods import StepContext, build
 from graphcl.training import TrainConfig, Trainer
@@ -20,19 +17,12 @@ from graphcl.training import TrainConfig, Trainer
 TINY_ENCODER = {"name": "gin", "num_layers": 2, "hidden": 16}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
-def molecules():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_dataset("nci5k", progress=False).subset(range(64))
+def molecules(nci_molecules):
+    return nci_molecules.subset(range(64))
 
 
 def _method(**options):

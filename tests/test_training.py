@@ -10,7 +10,6 @@ import pytest
 import torch
 
 import graphcl
-from graphcl.data import load_dataset
 from graphcl.errors import CheckpointError, RecipeError
 from graphcl.methods import build as build_method
 from graphcl.training import TrainConfig, Trainer, build_schedule, load_training_state
@@ -19,10 +18,8 @@ TINY_ENCODER = {"name": "gin", "num_layers": 2, "hidden": 16}
 
 
 @pytest.fixture(scope="module")
-def molecules():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return load_dataset("nci5k", progress=False).subset(range(96))
+def molecules(nci_molecules):
+    return nci_molecules.subset(range(96))
 
 
 def _method(seed: int = 0):
