@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -138,7 +140,14 @@ def test_recipe_run_pretrains_then_compares_starting_points(tmp_path, chembl_csv
     assert main(["-q", "run", str(path)]) == 0
     out = capsys.readouterr().out
     assert "graphcl gin (pre-trained: graphcl on nci5k)" in out and "graphcl gin (scratch)" in out
-    main_table, transfer_table = out.split("## transfer")
+    summary, rest = out.split("## All protocols")[1].split("protocol: finetune", 1)
+    # one table of both protocols' rows first (named by section: both are finetune), test then
+    # validation scores, each row with its one seed's score
+    assert summary.index("Test RMSE") < summary.index("Validation RMSE")
+    for table in summary.split("Validation RMSE"):
+        for row in ("(scratch), evaluate", "(scratch), transfer", "on nci5k), transfer"):
+            assert re.search(re.escape(row) + r" \| \d\.\d{3} \|", table), (row, table)
+    main_table, transfer_table = rest.split("## transfer")
     assert "scaffold split" in main_table and "random split" in transfer_table
     run = next(tmp_path.glob("*-tiny"))
     assert {p.name for p in run.iterdir()} >= {

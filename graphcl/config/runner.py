@@ -15,7 +15,7 @@ from typing import Any
 from graphcl.config.recipe import evaluation_sections
 from graphcl.errors import RecipeError
 from graphcl.evaluation.evaluate import evaluate
-from graphcl.evaluation.result import EvaluationResult, comparison_table
+from graphcl.evaluation.result import EvaluationResult, comparison_table, summary_tables
 from graphcl.runtime.atomic import write_text_atomic
 from graphcl.runtime.run_dir import create_run_dir, write_yaml
 from graphcl.training.distributed import broadcast, init_distributed
@@ -72,6 +72,7 @@ def run_recipe(recipe: dict[str, Any], progress: bool = True) -> RecipeRun:
         return run
     assert directory is not None
     tables = []
+    sections: list[tuple[str, list[EvaluationResult]]] = []
     for where, section in evaluation_sections(recipe):
         name = where.removeprefix("also_evaluate.")
         results = []
@@ -99,8 +100,12 @@ def run_recipe(recipe: dict[str, Any], progress: bool = True) -> RecipeRun:
                 )
             )
         run.evaluations += results
+        sections.append((name, results))
         table = comparison_table(results)
         tables.append(table if where == "evaluate" else f"## {name}\n\n{table}")
+    summary = summary_tables(sections) if len(sections) > 1 else ""
+    if summary:  # every protocol's rows side by side first, then each protocol in full
+        tables.insert(0, f"## All protocols\n\n{summary}")
     run.table = "\n".join(tables)
     write_text_atomic(directory / "results.md", run.table)
     return run

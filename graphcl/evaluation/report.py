@@ -66,6 +66,7 @@ def metric_table(
     rows: dict[str, dict[str, list[float]]],
     published: Sequence[PublishedRow] = (),
     run: Mapping[str, Any] | None = None,
+    split: str = "Test",
 ) -> str:
     """One Markdown table for the datasets scored with ``metric``.
 
@@ -78,6 +79,7 @@ def metric_table(
         run: this run's settings (``encoder``, ``num_layers``, ``hidden``, ``epochs``, ``seeds``,
             ``batch_size``, ``lr``); published rows whose settings differ become a note. None
             prints every published row.
+        split: which scores the rows hold, for the title (``Test``, ``Validation``).
     """
     datasets = list(next(iter(rows.values())))
     with_avg = len(datasets) > 1 and not any("@" in d for d in datasets)
@@ -93,5 +95,5 @@ def metric_table(
         lines.append(f"| {' | '.join(cells)} |")
     extra, notes = _published_lines(metric, datasets, published, run)
     label = (DISPLAY[metric] if metric in DISPLAY else EXTRA_DISPLAY[metric]).label
-    text = f"Test {label}:\n\n" + "\n".join(lines + extra)
+    text = f"{split} {label}:\n\n" + "\n".join(lines + extra)
     return text + ("\n\n" + "\n".join(notes) if notes else "")

@@ -233,3 +233,49 @@ def comparison_table(results: Sequence[EvaluationResult]) -> str:
     for result in results:
         parts.append((f"{result.label}:\n\n" if len(results) > 1 else "") + result.details())
     return "\n\n".join(parts) + "\n"
+
+
+def summary_tables(sections: Sequence[tuple[str, Sequence[EvaluationResult]]]) -> str:
+    """Every protocol's rows in one table per metric, test scores and then validation scores
+    (what selection and model choice go by), for a recipe with more than one protocol.
+
+    Args:
+        sections: ``(name, results)`` per protocol, in recipe order (``evaluate`` first, then
+            each ``also_evaluate`` name). Rows are ``<result label>, <protocol>`` (the section
+            name where two sections share a protocol), then the baselines once.
+
+    Returns:
+        The tables, or ``""`` when the sections do not score the same datasets.
+    """
+    if len({frozenset(r.scores) for _, results in sections for r in results}) != 1:
+        return ""
+    protocols = [results[0].config.protocol for _, results in sections]
+    unique = len(set(protocols)) == len(protocols)
+    everything = [r for _, results in sections for r in results]
+    first = everything[0]
+    summary = first.summary()
+    parts = []
+    for metric in DISPLAY:
+        datasets = [d for d in first.scores if summary[d]["metric"] == metric]
+        if not datasets:
+            continue
+        for split in ("test", "valid"):
+            rows: dict[str, dict[str, list[float]]] = {}
+            for (name, results), protocol in zip(sections, protocols, strict=True):
+                for result in results:
+                    rows[f"{result.label}, {protocol if unique else name}"] = _split_scores(
+                        result.results, datasets, split
+                    )
+            for baseline, runs in baseline_runs(everything).items():
+                rows[f"baseline: {baseline}"] = _split_scores(runs, datasets, split)
+            parts.append(
+                metric_table(metric, rows, split="Test" if split == "test" else "Validation")
+            )
+    return "\n\n".join(parts) + "\n"
+
+
+def _split_scores(
+    runs: Sequence[SeedResult], datasets: Sequence[str], split: str
+) -> dict[str, list[float]]:
+    """Dataset -> per-seed ``test`` or ``valid`` scores of ``runs``."""
+    return {d: [getattr(r, split) for r in runs if r.dataset == d] for d in datasets}

@@ -208,6 +208,7 @@ class Trainer:
             enabled=show and self.progress == "epochs",
         )
         rate_key = f"{unit}_per_s"
+        parameters = list(method.parameters())  # walked once: every step looks at their grads
 
         for epoch in epoch_bar:
             tick = time.perf_counter()
@@ -245,7 +246,7 @@ class Trainer:
                     raise _non_finite("loss", loss, method, batch, where)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
-                trainable = [p for p in method.parameters() if p.grad is not None]
+                trainable = [p for p in parameters if p.grad is not None]
                 if cfg.grad_clip:
                     norm = torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip)
                 else:
