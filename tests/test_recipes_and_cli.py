@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -150,6 +151,10 @@ def test_recipe_run_pretrains_then_compares_starting_points(tmp_path, chembl_csv
     main_table, transfer_table = rest.split("## transfer")
     assert "scaffold split" in main_table and "random split" in transfer_table
     run = next(tmp_path.glob("*-tiny"))
+    scored = json.loads((run / "evaluate-transfer-scratch" / "metrics.json").read_text())
+    test_part, valid_part = summary.split("Validation RMSE")
+    for part, key in ((test_part, "test"), (valid_part, "valid")):
+        assert f"(scratch), transfer | {scored['results'][0][key]:.3f} |" in part
     assert {p.name for p in run.iterdir()} >= {
         "recipe.yaml",
         "pretrain",
@@ -162,6 +167,27 @@ def test_recipe_run_pretrains_then_compares_starting_points(tmp_path, chembl_csv
     settings = yaml.safe_load((run / "evaluate-transfer-scratch" / "recipe.yaml").read_text())
     assert settings["evaluate"]["train"]["epochs"] == 1  # nested keys merge with evaluate's
     assert (run / "pretrain" / "encoder.pt").is_file()
+
+
+def test_protocols_on_different_datasets_get_no_joint_table(tmp_path, chembl_csv, capsys) -> None:
+    # the second protocol scores chembl_small@50% only, so its rows have no column in common
+    recipe = {
+        "name": "apart",
+        "output_dir": str(tmp_path),
+        "evaluate": {
+            "datasets": [str(chembl_csv)],
+            "seeds": 1,
+            "encoder": {"name": "gin", "num_layers": 2, "hidden": 8},
+            "train": {"epochs": 1},
+        },
+        "also_evaluate": {"half": {"protocol": "linear", "label_fractions": [0.5]}},
+    }
+    path = tmp_path / "apart.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+    assert main(["-q", "run", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "## half" in out and "chembl_small@50%" in out
+    assert "## All protocols" not in out
 
 
 def test_unknown_encoder_name_in_recipe() -> None:

@@ -245,13 +245,15 @@ def summary_tables(sections: Sequence[tuple[str, Sequence[EvaluationResult]]]) -
             name where two sections share a protocol), then the baselines once.
 
     Returns:
-        The tables, or ``""`` when the sections do not score the same datasets.
+        The tables, or ``""`` when the sections do not score the same datasets with the same
+        metrics (a circuit recipe's capacitance regression and node classification).
     """
-    if len({frozenset(r.scores) for _, results in sections for r in results}) != 1:
+    everything = [r for _, results in sections for r in results]
+    scored = {frozenset((d, s["metric"]) for d, s in r.summary().items()) for r in everything}
+    if len(scored) != 1:
         return ""
     protocols = [results[0].config.protocol for _, results in sections]
     unique = len(set(protocols)) == len(protocols)
-    everything = [r for _, results in sections for r in results]
     first = everything[0]
     summary = first.summary()
     parts = []
@@ -271,7 +273,7 @@ def summary_tables(sections: Sequence[tuple[str, Sequence[EvaluationResult]]]) -
             parts.append(
                 metric_table(metric, rows, split="Test" if split == "test" else "Validation")
             )
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n" if parts else ""
 
 
 def _split_scores(
