@@ -164,13 +164,13 @@ def baseline_runs(results: Sequence[EvaluationResult]) -> dict[str, list[SeedRes
 
 
 def baseline_rows(
-    results: Sequence[EvaluationResult], datasets: Sequence[str]
+    results: Sequence[EvaluationResult], datasets: Sequence[str], split: str = "test"
 ) -> dict[str, dict[str, list[float]]]:
     """Table rows of the baselines (run once, by the first result that has them): ``baseline:
-    <name>`` -> dataset -> per-seed test scores."""
+    <name>`` -> dataset -> per-seed ``test`` (or ``valid``) scores."""
     rows: dict[str, dict[str, list[float]]] = {}
     for name, runs in baseline_runs(results).items():
-        scores = {d: [r.test for r in runs if r.dataset == d] for d in datasets}
+        scores = _split_scores(runs, datasets, split)
         if any(scores.values()):
             rows[f"baseline: {name}"] = scores
     return rows
@@ -268,8 +268,7 @@ def summary_tables(sections: Sequence[tuple[str, Sequence[EvaluationResult]]]) -
                     rows[f"{result.label}, {protocol if unique else name}"] = _split_scores(
                         result.results, datasets, split
                     )
-            for baseline, runs in baseline_runs(everything).items():
-                rows[f"baseline: {baseline}"] = _split_scores(runs, datasets, split)
+            rows.update(baseline_rows(everything, datasets, split))
             parts.append(
                 metric_table(metric, rows, split="Test" if split == "test" else "Validation")
             )
